@@ -1,0 +1,4 @@
+import { assertSupportedRuntime } from './runtime.ts';
+
+assertSupportedRuntime();
+console.log(`[runtime] Node ${process.version}`);

@@ -1,0 +1,3 @@
+import { projectTestConfig } from './vitest/project-config.ts';
+
+export default projectTestConfig('workspace-tools');
