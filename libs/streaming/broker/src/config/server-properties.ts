@@ -1,0 +1,209 @@
+import { readFileSync } from 'node:fs';
+import type { TopicConfig } from '../storage/index.ts';
+import type { BrokerOptions } from './broker-options.ts';
+import { ConfigError } from './config-error.ts';
+import { parseProperties } from './properties.ts';
+
+export interface ServerPropertiesResult {
+  options: Partial<BrokerOptions>;
+  /** One line per key that was not understood or not applicable; the caller logs them. */
+  warnings: string[];
+}
+
+/**
+ * Keys found in stock `server.properties` files that make no sense for a single embedded node (threads,
+ * replication, ZooKeeper/KRaft wiring). They are accepted silently so a Kafka config file works as-is.
+ */
+const IGNORED_KEYS = new Set([
+  'process.roles',
+  'controller.quorum.voters',
+  'controller.quorum.bootstrap.servers',
+  'controller.listener.names',
+  'inter.broker.listener.name',
+  'listener.security.protocol.map',
+  'num.network.threads',
+  'num.io.threads',
+  'socket.send.buffer.bytes',
+  'socket.receive.buffer.bytes',
+  'num.recovery.threads.per.data.dir',
+  'offsets.topic.replication.factor',
+  'transaction.state.log.replication.factor',
+  'transaction.state.log.min.isr',
+  'share.coordinator.state.topic.replication.factor',
+  'share.coordinator.state.topic.min.isr',
+  'default.replication.factor',
+  'min.insync.replicas',
+  'zookeeper.connect',
+  'zookeeper.connection.timeout.ms',
+  'log.flush.interval.messages',
+  'log.cleaner.enable',
+  'delete.topic.enable',
+]);
+
+/** Reads and maps a Kafka `server.properties` file; throws ConfigError if it cannot be read or a value is bad. */
+export function loadServerProperties(path: string): ServerPropertiesResult {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError('CONFIG_FILE_UNREADABLE', `cannot read config file ${path}: ${(err as Error).message}`);
+  }
+  return serverPropertiesToOptions(parseProperties(text));
+}
+
+/** Maps Kafka broker property names onto BrokerOptions. Unknown keys become warnings, never failures. */
+export function serverPropertiesToOptions(props: ReadonlyMap<string, string>): ServerPropertiesResult {
+  const options: Partial<BrokerOptions> = {};
+  const topicDefaults: Partial<TopicConfig> = {};
+  const warnings: string[] = [];
+  const int = (key: string) => parseIntValue(key, props.get(key)!);
+
+  for (const [key, value] of props) {
+    switch (key) {
+      case 'listeners': {
+        const listener = pickListener(key, value, warnings);
+        if (listener) {
+          if (listener.host !== '') options.host = listener.host;
+          else options.host = '0.0.0.0';
+          options.port = listener.port;
+        }
+        break;
+      }
+      case 'advertised.listeners': {
+        const listener = pickListener(key, value, warnings);
+        if (listener) {
+          if (listener.host !== '') options.advertisedHost = listener.host;
+          options.advertisedPort = listener.port;
+        }
+        break;
+      }
+      case 'log.dirs':
+      case 'log.dir': {
+        // log.dirs wins over log.dir, as in Kafka.
+        if (key === 'log.dir' && props.has('log.dirs')) break;
+        const dirs = value.split(',').map((d) => d.trim()).filter((d) => d !== '');
+        if (dirs.length === 0) throw new ConfigError('INVALID_CONFIG_VALUE', `${key} is empty`);
+        if (dirs.length > 1) warnings.push(`${key}: only one log directory is supported; using ${dirs[0]}`);
+        options.logDir = dirs[0];
+        break;
+      }
+      case 'node.id':
+      case 'broker.id':
+        if (key === 'broker.id' && props.has('node.id')) break;
+        options.nodeId = int(key);
+        break;
+      case 'num.partitions':
+        options.numPartitions = int(key);
+        break;
+      case 'auto.create.topics.enable':
+        options.autoCreateTopics = parseBool(key, value);
+        break;
+      case 'socket.request.max.bytes':
+        options.maxRequestBytes = int(key);
+        break;
+      case 'log.retention.check.interval.ms':
+        options.retentionCheckIntervalMs = int(key);
+        break;
+      case 'log.flush.interval.ms':
+        options.flushIntervalMs = int(key);
+        break;
+      case 'group.initial.rebalance.delay.ms':
+        options.groupInitialRebalanceDelayMs = int(key);
+        break;
+      case 'log.retention.ms':
+      case 'log.retention.minutes':
+      case 'log.retention.hours':
+        // Kafka's precedence: ms over minutes over hours.
+        break;
+      case 'log.roll.ms':
+      case 'log.roll.hours':
+        break;
+      case 'log.retention.bytes':
+        topicDefaults.retentionBytes = int(key);
+        break;
+      case 'log.segment.bytes':
+        topicDefaults.segmentBytes = int(key);
+        break;
+      case 'message.max.bytes':
+        topicDefaults.maxMessageBytes = int(key);
+        break;
+      case 'log.cleanup.policy':
+        topicDefaults.cleanupPolicy = value;
+        break;
+      case 'log.message.timestamp.type':
+        topicDefaults.messageTimestampType = value as TopicConfig['messageTimestampType'];
+        break;
+      default:
+        if (!IGNORED_KEYS.has(key)) warnings.push(`unknown broker property "${key}" ignored`);
+    }
+  }
+
+  const retentionMs = firstDuration(props, [
+    ['log.retention.ms', 1],
+    ['log.retention.minutes', 60_000],
+    ['log.retention.hours', 3_600_000],
+  ]);
+  if (retentionMs !== undefined) topicDefaults.retentionMs = retentionMs;
+  const segmentMs = firstDuration(props, [
+    ['log.roll.ms', 1],
+    ['log.roll.hours', 3_600_000],
+  ]);
+  if (segmentMs !== undefined) topicDefaults.segmentMs = segmentMs;
+
+  if (Object.keys(topicDefaults).length > 0) options.topicDefaults = topicDefaults;
+  return { options, warnings };
+}
+
+function firstDuration(props: ReadonlyMap<string, string>, keys: Array<[string, number]>): number | undefined {
+  for (const [key, factor] of keys) {
+    const raw = props.get(key);
+    if (raw === undefined) continue;
+    const n = parseIntValue(key, raw);
+    // -1 means "forever" whatever the unit.
+    return n < 0 ? -1 : n * factor;
+  }
+  return undefined;
+}
+
+interface Listener {
+  name: string;
+  host: string;
+  port: number;
+}
+
+/** Picks the PLAINTEXT listener (or the first one) from a comma-separated `NAME://host:port` list. */
+function pickListener(key: string, value: string, warnings: string[]): Listener | undefined {
+  const listeners = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')
+    .map((s) => parseListener(key, s));
+  if (listeners.length === 0) return undefined;
+  const chosen = listeners.find((l) => l.name === 'PLAINTEXT') ?? listeners[0];
+  if (listeners.length > 1) warnings.push(`${key}: only one listener is supported; using ${chosen.name}`);
+  return chosen;
+}
+
+function parseListener(key: string, spec: string): Listener {
+  const m = /^([A-Za-z0-9_]+):\/\/(\[[^\]]*\]|[^:]*):(\d+)$/.exec(spec);
+  if (!m) throw new ConfigError('INVALID_LISTENER', `${key}: cannot parse listener "${spec}" (expected NAME://host:port)`);
+  const host = m[2].startsWith('[') ? m[2].slice(1, -1) : m[2];
+  const port = Number(m[3]);
+  if (port > 65535) throw new ConfigError('INVALID_LISTENER', `${key}: port out of range in "${spec}"`);
+  return { name: m[1].toUpperCase(), host, port };
+}
+
+function parseIntValue(key: string, raw: string): number {
+  const trimmed = raw.trim();
+  if (!/^-?\d+$/.test(trimmed) || !Number.isSafeInteger(Number(trimmed))) {
+    throw new ConfigError('INVALID_CONFIG_VALUE', `${key} must be an integer, got "${raw}"`);
+  }
+  return Number(trimmed);
+}
+
+function parseBool(key: string, raw: string): boolean {
+  const v = raw.trim().toLowerCase();
+  if (v === 'true') return true;
+  if (v === 'false') return false;
+  throw new ConfigError('INVALID_CONFIG_VALUE', `${key} must be true or false, got "${raw}"`);
+}
