@@ -1,3 +1,3 @@
-import { projectTestConfig } from '../../../tools/vitest/project-config.ts';
+import { projectTestConfig } from '@retail-streams/workspace-tools/vitest';
 
 export default projectTestConfig('streaming-broker');
