@@ -1,0 +1,12 @@
+export { createServiceApp } from './create-service-app.ts';
+export type { ServiceApp, ServiceAppOptions } from './create-service-app.ts';
+export { HttpProblem, PROBLEM_CONTENT_TYPE } from './http-problem.ts';
+export type { HttpProblemInit, ProblemDocument } from './http-problem.ts';
+export { validate } from './validate.ts';
+export type { RequestIssue, ValidationSchemas } from './validate.ts';
+export { ReadinessChecks } from './readiness.ts';
+export type { CheckResult, ReadinessCheck, ReadinessReport } from './readiness.ts';
+export { startHttpServer } from './start-http-server.ts';
+export type { RunningHttpServer } from './start-http-server.ts';
+export { REQUEST_ID_HEADER } from './request-context.ts';
+export { toProblem } from './problem-handlers.ts';

@@ -1,0 +1,3 @@
+export * from './config/index.ts';
+export * from './http/index.ts';
+export * from './logging/index.ts';

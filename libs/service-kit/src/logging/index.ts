@@ -1,0 +1,2 @@
+export { createLogger } from './create-logger.ts';
+export type { CreateLoggerOptions, Logger } from './create-logger.ts';
