@@ -1,0 +1,532 @@
+/**
+ * One log segment: `<base>.log` (batches exactly as produced, base offsets
+ * patched), `<base>.index` and `<base>.timeindex`, named by the 20-digit
+ * zero-padded base offset. Files stay open; all I/O is positional and
+ * synchronous. Index bookkeeping goes through one function (`track`) used by
+ * both appends and recovery, so a rebuilt index is byte-identical to one
+ * written live and can be compared with what is on disk.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { storageIoError } from './errors.ts';
+import { readFully, writeFully, type FileIo } from './file-io.ts';
+import { OFFSET_INDEX_ENTRY_SIZE, OffsetIndex } from './offset-index.ts';
+import {
+  Attribute,
+  BatchField,
+  BATCH_HEADER_SIZE,
+  Compression,
+  checkBatchAt,
+  decodeRecordBatch,
+  LOG_OVERHEAD,
+  readInt64,
+  type BatchInfo,
+} from './record-batch.ts';
+import { TIME_INDEX_ENTRY_SIZE, TimeIndex } from './time-index.ts';
+
+const SCAN_WINDOW = 8 * 1024 * 1024;
+const MAX_REL_OFFSET = 2 ** 31 - 1;
+
+export function segmentFileName(baseOffset: number, ext: '.log' | '.index' | '.timeindex'): string {
+  return String(baseOffset).padStart(20, '0') + ext;
+}
+
+/** Parses "00000000000000000042.log" -> 42, or null for other files. */
+export function parseSegmentFileName(name: string): number | null {
+  const m = /^(\d{20})\.log$/.exec(name);
+  return m ? Number(m[1]) : null;
+}
+
+/** The batch header fields the segment needs while walking a file. */
+interface HeaderView {
+  position: number;
+  size: number;
+  baseOffset: number;
+  lastOffset: number;
+  maxTimestamp: number;
+}
+
+export interface WalkResult {
+  /** End of the last valid batch. */
+  validEnd: number;
+  /** Why the walk stopped before the end of the file, or null. */
+  problem: string | null;
+}
+
+export interface LoadResult {
+  segment: LogSegment;
+  /** Bytes cut from a torn or corrupt tail (0 when intact). */
+  truncatedBytes: number;
+  /** Whether .index/.timeindex had to be rewritten. */
+  rebuiltIndexes: boolean;
+}
+
+export class LogSegment {
+  readonly baseOffset: number;
+  readonly logPath: string;
+  readonly indexPath: string;
+  readonly timeIndexPath: string;
+  private readonly io: FileIo;
+  private logFd: number;
+  private indexFd: number;
+  private timeFd: number;
+  private offsetIndex = new OffsetIndex();
+  private timeIndex = new TimeIndex();
+  private bytesSinceIndex = 0;
+  /** Bytes of valid data in the .log file. */
+  size = 0;
+  /** Offset after the last batch (baseOffset when empty). */
+  nextOffset: number;
+  /** Largest batch maxTimestamp, -1 when none. */
+  maxTimestamp = -1;
+  /** Last offset of the batch holding maxTimestamp. */
+  offsetOfMaxTimestamp = -1;
+  /** maxTimestamp of the first batch (drives segment.ms rolling), -1 when none. */
+  firstBatchTimestamp = -1;
+  /** Wall time the segment was created (or loaded, when it was empty). */
+  createdMs: number;
+  /** Written since the last fsync. */
+  dirty = false;
+  /** A failed append could not be undone: the files no longer match memory. */
+  broken = false;
+  private closed = false;
+
+  private constructor(dir: string, baseOffset: number, io: FileIo, fds: [number, number, number], createdMs: number) {
+    this.baseOffset = baseOffset;
+    this.nextOffset = baseOffset;
+    this.logPath = path.join(dir, segmentFileName(baseOffset, '.log'));
+    this.indexPath = path.join(dir, segmentFileName(baseOffset, '.index'));
+    this.timeIndexPath = path.join(dir, segmentFileName(baseOffset, '.timeindex'));
+    this.io = io;
+    [this.logFd, this.indexFd, this.timeFd] = fds;
+    this.createdMs = createdMs;
+  }
+
+  /** Creates an empty segment (truncating leftovers with the same base offset). */
+  static create(dir: string, baseOffset: number, io: FileIo, nowMs: number): LogSegment {
+    const fds: number[] = [];
+    try {
+      for (const ext of ['.log', '.index', '.timeindex'] as const) {
+        fds.push(fs.openSync(path.join(dir, segmentFileName(baseOffset, ext)), 'w+'));
+      }
+    } catch (err) {
+      for (const fd of fds) fs.closeSync(fd);
+      throw storageIoError(`cannot create segment ${baseOffset} in ${dir}`, err);
+    }
+    return new LogSegment(dir, baseOffset, io, fds as [number, number, number], nowMs);
+  }
+
+  /**
+   * Opens an existing segment. `verify` (after an unclean shutdown) checks every
+   * batch's length and CRC and cuts a torn/corrupt tail; otherwise the indexes
+   * are trusted when consistent and only the tail after the last index entry
+   * is walked. Indexes are rewritten only when missing or inconsistent.
+   */
+  static load(
+    dir: string,
+    baseOffset: number,
+    io: FileIo,
+    opts: { verify: boolean; indexIntervalBytes: number; nowMs: number },
+  ): LoadResult {
+    const logPath = path.join(dir, segmentFileName(baseOffset, '.log'));
+    const fds: number[] = [];
+    try {
+      fds.push(fs.openSync(logPath, 'r+'));
+      for (const ext of ['.index', '.timeindex'] as const) {
+        const p = path.join(dir, segmentFileName(baseOffset, ext));
+        fds.push(fs.openSync(p, fs.existsSync(p) ? 'r+' : 'w+'));
+      }
+    } catch (err) {
+      for (const fd of fds) fs.closeSync(fd);
+      throw storageIoError(`cannot open segment ${logPath}`, err);
+    }
+    const stat = fs.fstatSync(fds[0]!);
+    const seg = new LogSegment(dir, baseOffset, io, fds as [number, number, number], stat.size > 0 ? stat.mtimeMs : opts.nowMs);
+    const fileSize = stat.size;
+    try {
+      if (!opts.verify && seg.loadTrusted(fileSize, opts.indexIntervalBytes)) {
+        return { segment: seg, truncatedBytes: 0, rebuiltIndexes: false };
+      }
+      return seg.recover(fileSize, opts.verify, opts.indexIntervalBytes);
+    } catch (err) {
+      seg.close();
+      throw err;
+    }
+  }
+
+  /** Uses the on-disk indexes if consistent; false when a full walk is needed. */
+  private loadTrusted(fileSize: number, interval: number): boolean {
+    const offsetIndex = OffsetIndex.parse(readWhole(this.indexFd), fileSize);
+    if (!offsetIndex) return false;
+    const timeIndex = TimeIndex.parse(readWhole(this.timeFd), MAX_REL_OFFSET);
+    if (!timeIndex) return false;
+    const lastPos = offsetIndex.lastPosition();
+    let from = 0;
+    if (lastPos >= 0) {
+      const header = readFully(this.logFd, lastPos, LOG_OVERHEAD);
+      if (header.length < LOG_OVERHEAD) return false;
+      if (readInt64(header, 0) - this.baseOffset !== offsetIndex.relOffsetAt(offsetIndex.count - 1)) return false;
+      from = lastPos;
+    }
+    this.offsetIndex = offsetIndex;
+    this.timeIndex = timeIndex;
+    if (timeIndex.count > 0) {
+      this.maxTimestamp = timeIndex.lastTimestamp();
+      this.offsetOfMaxTimestamp = this.baseOffset + timeIndex.lastRelOffset();
+    }
+    this.size = from;
+    if (from > 0) this.nextOffset = this.baseOffset + offsetIndex.relOffsetAt(offsetIndex.count - 1);
+    const walk = this.walk(from, fileSize, false, (h) => this.track(h.position, h.size, h.baseOffset, h.lastOffset, h.maxTimestamp, interval));
+    if (walk.problem !== null || walk.validEnd !== fileSize) return false;
+    if (timeIndex.count > 0 && timeIndex.lastRelOffset() >= this.nextOffset - this.baseOffset) return false;
+    this.readFirstBatchTimestamp();
+    return true;
+  }
+
+  /** Walks the whole file, rebuilding the indexes in memory; cuts an invalid tail. */
+  private recover(fileSize: number, verify: boolean, interval: number): LoadResult {
+    this.offsetIndex = new OffsetIndex();
+    this.timeIndex = new TimeIndex();
+    this.bytesSinceIndex = 0;
+    this.size = 0;
+    this.nextOffset = this.baseOffset;
+    this.maxTimestamp = -1;
+    this.offsetOfMaxTimestamp = -1;
+    const walk = this.walk(0, fileSize, verify, (h) => this.track(h.position, h.size, h.baseOffset, h.lastOffset, h.maxTimestamp, interval));
+    let truncatedBytes = 0;
+    if (walk.validEnd < fileSize) {
+      truncatedBytes = fileSize - walk.validEnd;
+      try {
+        fs.ftruncateSync(this.logFd, walk.validEnd);
+      } catch (err) {
+        throw storageIoError(`cannot truncate ${this.logPath}`, err);
+      }
+    }
+    let rebuiltIndexes = false;
+    for (const [fd, image] of [
+      [this.indexFd, this.offsetIndex.serialize()],
+      [this.timeFd, this.timeIndex.serialize()],
+    ] as const) {
+      if (!readWhole(fd).equals(image)) {
+        rebuiltIndexes = true;
+        try {
+          fs.ftruncateSync(fd, 0);
+          writeFully(this.io, fd, image, 0);
+        } catch (err) {
+          throw storageIoError(`cannot rewrite index of ${this.logPath}`, err);
+        }
+      }
+    }
+    this.readFirstBatchTimestamp();
+    // Recovered data may sit only in the page cache (process crash): make the next flush fsync it.
+    this.dirty = true;
+    return { segment: this, truncatedBytes, rebuiltIndexes };
+  }
+
+  private readFirstBatchTimestamp(): void {
+    if (this.size < BATCH_HEADER_SIZE) return;
+    const header = readFully(this.logFd, 0, BATCH_HEADER_SIZE);
+    this.firstBatchTimestamp = readInt64(header, BatchField.MAX_TIMESTAMP);
+  }
+
+  /**
+   * Walks batches from `from` to `end`, calling `visit` for each valid one.
+   * With `verify`, each batch's length, magic and CRC are checked; offsets must
+   * always increase. Reads in large windows: one pread per several MiB.
+   */
+  private walk(from: number, end: number, verify: boolean, visit: (h: HeaderView) => void): WalkResult {
+    let window: Buffer = Buffer.alloc(0);
+    let windowStart = 0;
+    let pos = from;
+    let expectedMin = this.nextOffset;
+    const ensure = (start: number, length: number): boolean => {
+      if (start >= windowStart && start + length <= windowStart + window.length) return true;
+      window = readFully(this.logFd, start, Math.min(Math.max(SCAN_WINDOW, length), end - start));
+      windowStart = start;
+      return window.length >= length;
+    };
+    while (pos < end) {
+      if (end - pos < BATCH_HEADER_SIZE || !ensure(pos, BATCH_HEADER_SIZE)) {
+        return { validEnd: pos, problem: `torn batch header at byte ${pos}` };
+      }
+      let rel = pos - windowStart;
+      const size = window.readInt32BE(rel + BatchField.BATCH_LENGTH) + LOG_OVERHEAD;
+      const magic = window.readInt8(rel + BatchField.MAGIC);
+      if (magic !== 2 || size < BATCH_HEADER_SIZE) {
+        return { validEnd: pos, problem: `invalid batch header at byte ${pos}` };
+      }
+      if (pos + size > end) return { validEnd: pos, problem: `torn batch at byte ${pos}` };
+      if (verify) {
+        if (!ensure(pos, size)) return { validEnd: pos, problem: `torn batch at byte ${pos}` };
+        rel = pos - windowStart;
+        const problem = checkBatchAt(window, rel, rel + size);
+        if (problem) return { validEnd: pos, problem: `batch at byte ${pos}: ${problem.reason}` };
+      }
+      const baseOffset = readInt64(window, rel + BatchField.BASE_OFFSET);
+      const lastOffsetDelta = window.readInt32BE(rel + BatchField.LAST_OFFSET_DELTA);
+      const lastOffset = baseOffset + lastOffsetDelta;
+      if (baseOffset < expectedMin || lastOffsetDelta < 0 || lastOffset - this.baseOffset > MAX_REL_OFFSET) {
+        return { validEnd: pos, problem: `offset ${baseOffset} out of sequence at byte ${pos}` };
+      }
+      visit({ position: pos, size, baseOffset, lastOffset, maxTimestamp: readInt64(window, rel + BatchField.MAX_TIMESTAMP) });
+      expectedMin = lastOffset + 1;
+      pos += size;
+    }
+    return { validEnd: pos, problem: null };
+  }
+
+  /**
+   * Accounts one batch at `position`: sparse index entries every
+   * `interval` bytes, a time-index entry with each offset-index entry when the
+   * max timestamp grew, and the running LEO/size/max timestamp.
+   */
+  private track(position: number, size: number, baseOffset: number, lastOffset: number, maxTs: number, interval: number): void {
+    let indexed = false;
+    if (this.bytesSinceIndex > interval) {
+      this.offsetIndex.add(baseOffset - this.baseOffset, position);
+      this.bytesSinceIndex = 0;
+      indexed = true;
+    }
+    this.bytesSinceIndex += size;
+    if (maxTs > this.maxTimestamp) {
+      this.maxTimestamp = maxTs;
+      this.offsetOfMaxTimestamp = lastOffset;
+    }
+    if (indexed && this.maxTimestamp > this.timeIndex.lastTimestamp()) {
+      this.timeIndex.add(this.maxTimestamp, this.offsetOfMaxTimestamp - this.baseOffset);
+    }
+    if (position === 0) this.firstBatchTimestamp = maxTs;
+    this.nextOffset = lastOffset + 1;
+    this.size = position + size;
+  }
+
+  /** True when `lastOffset` can still be indexed relative to this segment's base. */
+  canHoldOffset(lastOffset: number): boolean {
+    return lastOffset - this.baseOffset <= MAX_REL_OFFSET;
+  }
+
+  /**
+   * Appends validated batches (base offsets already assigned; `batches[i]`
+   * positions are relative to `records`). On any I/O failure the files are cut
+   * back to their previous sizes, memory state is restored, and a
+   * KAFKA_STORAGE_ERROR is thrown. If even that fails, the error says so and
+   * the caller must take the log offline.
+   */
+  append(records: Buffer, batches: readonly BatchInfo[], interval: number): void {
+    const start = this.size;
+    const saved = {
+      offsetCount: this.offsetIndex.count,
+      timeCount: this.timeIndex.count,
+      bytesSinceIndex: this.bytesSinceIndex,
+      nextOffset: this.nextOffset,
+      maxTimestamp: this.maxTimestamp,
+      offsetOfMaxTimestamp: this.offsetOfMaxTimestamp,
+      firstBatchTimestamp: this.firstBatchTimestamp,
+    };
+    for (const b of batches) {
+      this.track(start + b.position, b.size, b.baseOffset, b.baseOffset + b.lastOffsetDelta, b.maxTimestamp, interval);
+    }
+    try {
+      this.dirty = true;
+      writeFully(this.io, this.logFd, records, start);
+      this.writeNewIndexEntries(saved.offsetCount, saved.timeCount);
+    } catch (err) {
+      this.offsetIndex.truncateToCount(saved.offsetCount);
+      this.timeIndex.truncateToCount(saved.timeCount);
+      Object.assign(this, saved);
+      this.size = start;
+      if (!this.cutFiles(start)) this.broken = true;
+      throw storageIoError(`append to ${this.logPath} failed${this.broken ? ' and could not be rolled back' : ''}`, err);
+    }
+  }
+
+  private writeNewIndexEntries(fromOffsetEntry: number, fromTimeEntry: number): void {
+    const nOff = this.offsetIndex.count - fromOffsetEntry;
+    if (nOff > 0) {
+      const buf = Buffer.allocUnsafe(nOff * OFFSET_INDEX_ENTRY_SIZE);
+      for (let i = 0; i < nOff; i++) {
+        const e = fromOffsetEntry + i;
+        OffsetIndex.encodeEntry(buf, i * OFFSET_INDEX_ENTRY_SIZE, this.offsetIndex.relOffsetAt(e), this.offsetIndex.positionAt(e));
+      }
+      writeFully(this.io, this.indexFd, buf, fromOffsetEntry * OFFSET_INDEX_ENTRY_SIZE);
+    }
+    const nTime = this.timeIndex.count - fromTimeEntry;
+    if (nTime > 0) {
+      // Rarely more than one entry per append: re-serialise just the tail.
+      const all = this.timeIndex.serialize();
+      writeFully(this.io, this.timeFd, all.subarray(fromTimeEntry * TIME_INDEX_ENTRY_SIZE), fromTimeEntry * TIME_INDEX_ENTRY_SIZE);
+    }
+  }
+
+  /** Cuts the files back to the current in-memory sizes; false if that failed too. */
+  private cutFiles(logSize: number): boolean {
+    try {
+      fs.ftruncateSync(this.logFd, logSize);
+      fs.ftruncateSync(this.indexFd, this.offsetIndex.byteSize);
+      fs.ftruncateSync(this.timeFd, this.timeIndex.byteSize);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Reads the batch header fields needed to walk (base offset, size, last offset, max timestamp). */
+  private headerAt(position: number): HeaderView | null {
+    if (position + BATCH_HEADER_SIZE > this.size) return null;
+    const h = readFully(this.logFd, position, BATCH_HEADER_SIZE);
+    if (h.length < BATCH_HEADER_SIZE) return null;
+    const baseOffset = readInt64(h, BatchField.BASE_OFFSET);
+    return {
+      position,
+      size: h.readInt32BE(BatchField.BATCH_LENGTH) + LOG_OVERHEAD,
+      baseOffset,
+      lastOffset: baseOffset + h.readInt32BE(BatchField.LAST_OFFSET_DELTA),
+      maxTimestamp: readInt64(h, BatchField.MAX_TIMESTAMP),
+    };
+  }
+
+  /** Position of the first batch whose last offset is >= `offset`, or -1 if this segment has none. */
+  findBatchPosition(offset: number): number {
+    if (offset >= this.nextOffset) return -1;
+    let pos = offset <= this.baseOffset ? 0 : this.offsetIndex.lookup(offset - this.baseOffset);
+    while (pos < this.size) {
+      const h = this.headerAt(pos);
+      if (!h) return -1;
+      if (h.lastOffset >= offset) return pos;
+      pos += h.size;
+    }
+    return -1;
+  }
+
+  /**
+   * Whole batches starting at `position`, at most `maxBytes` of them; with
+   * `minOneBatch` at least the first batch even when it is larger.
+   * One positional read (two when the first batch exceeds maxBytes).
+   */
+  read(position: number, maxBytes: number, minOneBatch: boolean): Buffer {
+    const available = this.size - position;
+    if (available <= 0) return Buffer.alloc(0);
+    const buf = maxBytes > 0 ? readFully(this.logFd, position, Math.min(maxBytes, available)) : Buffer.alloc(0);
+    let end = 0;
+    while (end + LOG_OVERHEAD <= buf.length) {
+      const size = buf.readInt32BE(end + BatchField.BATCH_LENGTH) + LOG_OVERHEAD;
+      if (end + size > buf.length) break;
+      end += size;
+    }
+    if (end > 0) return end === buf.length ? buf : buf.subarray(0, end);
+    if (!minOneBatch) return Buffer.alloc(0);
+    const header = readFully(this.logFd, position, LOG_OVERHEAD);
+    const size = header.readInt32BE(BatchField.BATCH_LENGTH) + LOG_OVERHEAD;
+    return readFully(this.logFd, position, Math.min(size, available));
+  }
+
+  /**
+   * The first record with timestamp >= `timestamp`: exact for uncompressed,
+   * gzip and zstd batches; for snappy/lz4 batches (which storage cannot
+   * decompress) the batch's base offset and max timestamp.
+   */
+  findTimestamp(timestamp: number): { offset: number; timestamp: number } | null {
+    if (this.maxTimestamp < timestamp) return null;
+    const rel = this.timeIndex.lookupBefore(timestamp);
+    let pos = rel < 0 ? 0 : this.offsetIndex.lookup(rel);
+    while (pos < this.size) {
+      const h = this.headerAt(pos);
+      if (!h) return null;
+      if (h.maxTimestamp >= timestamp) return this.exactTimestampIn(h, timestamp);
+      pos += h.size;
+    }
+    return null;
+  }
+
+  /** Offset and timestamp of the record holding this segment's max timestamp. */
+  maxTimestampRecord(): { offset: number; timestamp: number } | null {
+    if (this.maxTimestamp < 0) return null;
+    return this.findTimestamp(this.maxTimestamp);
+  }
+
+  private exactTimestampIn(h: HeaderView, timestamp: number): { offset: number; timestamp: number } {
+    const batch = readFully(this.logFd, h.position, h.size);
+    const attributes = batch.readInt16BE(BatchField.ATTRIBUTES);
+    const codec = attributes & Attribute.COMPRESSION_MASK;
+    const decodable = codec === Compression.NONE || codec === Compression.GZIP || codec === Compression.ZSTD;
+    if (decodable && (attributes & Attribute.LOG_APPEND_TIME) === 0) {
+      try {
+        for (const r of decodeRecordBatch(batch).records) {
+          if (r.timestamp >= timestamp) return { offset: r.offset, timestamp: r.timestamp };
+        }
+      } catch {
+        // Fall through to the batch-level answer.
+      }
+    }
+    return { offset: h.baseOffset, timestamp: h.maxTimestamp };
+  }
+
+  /** Adds a final time-index entry when the segment stops being active. */
+  seal(): void {
+    if (this.maxTimestamp > this.timeIndex.lastTimestamp() && this.offsetOfMaxTimestamp >= this.baseOffset) {
+      const from = this.timeIndex.count;
+      this.timeIndex.add(this.maxTimestamp, this.offsetOfMaxTimestamp - this.baseOffset);
+      try {
+        this.writeNewIndexEntries(this.offsetIndex.count, from);
+        this.dirty = true;
+      } catch {
+        // Only an optimisation for timestamp lookups; recovery rebuilds it.
+        this.timeIndex.truncateToCount(from);
+      }
+    }
+  }
+
+  flush(): void {
+    if (!this.dirty || this.closed) return;
+    try {
+      fs.fsyncSync(this.logFd);
+      fs.fsyncSync(this.indexFd);
+      fs.fsyncSync(this.timeFd);
+    } catch (err) {
+      throw storageIoError(`fsync of ${this.logPath} failed`, err);
+    }
+    this.dirty = false;
+  }
+
+  /** Last modification time of the .log file (retention fallback when batches carry no timestamps). */
+  lastModifiedMs(): number {
+    return fs.fstatSync(this.logFd).mtimeMs;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const fd of [this.logFd, this.indexFd, this.timeFd]) {
+      try {
+        fs.closeSync(fd);
+      } catch {
+        // Already closed or invalid: nothing to release.
+      }
+    }
+  }
+
+  /** Removes the files of a segment that is not open. */
+  static deleteFiles(dir: string, baseOffset: number): void {
+    for (const ext of ['.log', '.index', '.timeindex'] as const) {
+      fs.rmSync(path.join(dir, segmentFileName(baseOffset, ext)), { force: true });
+    }
+  }
+
+  /** Closes and removes the segment's files. */
+  delete(): void {
+    this.close();
+    for (const p of [this.logPath, this.indexPath, this.timeIndexPath]) {
+      try {
+        fs.rmSync(p, { force: true });
+      } catch (err) {
+        throw storageIoError(`cannot delete ${p}`, err);
+      }
+    }
+  }
+}
+
+function readWhole(fd: number): Buffer {
+  const size = fs.fstatSync(fd).size;
+  return size === 0 ? Buffer.alloc(0) : readFully(fd, 0, size);
+}
+
