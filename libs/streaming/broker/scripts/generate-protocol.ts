@@ -1,0 +1,53 @@
+/**
+ * Regenerates `src/protocol/generated/` from Apache Kafka's JSON message definitions.
+ *
+ *   node libs/streaming/broker/scripts/generate-protocol.ts [SPEC_DIR] [OUT_DIR]
+ *
+ * SPEC_DIR defaults to $KAFKA_PROTOCOL_DIR, then to `<repo>/../shared/kafka-protocol/message`.
+ * OUT_DIR defaults to the library's `src/protocol/generated`. Files in OUT_DIR that the generator
+ * no longer produces are removed, so the folder always mirrors the spec exactly.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { generateProtocolFiles } from '../src/protocol/codegen/emit.ts';
+import { loadSpecDir } from '../src/protocol/codegen/spec.ts';
+
+const libDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const repoDir = path.resolve(libDir, '../../..');
+
+export const DEFAULT_SPEC_DIR = path.resolve(repoDir, '../shared/kafka-protocol/message');
+export const DEFAULT_OUT_DIR = path.join(libDir, 'src/protocol/generated');
+
+export function resolveSpecDir(arg?: string): string {
+  return path.resolve(arg || process.env['KAFKA_PROTOCOL_DIR'] || DEFAULT_SPEC_DIR);
+}
+
+/** Writes the generated files into `outDir`; returns the names written. */
+export function generateInto(specDir: string, outDir: string): string[] {
+  const files = generateProtocolFiles(loadSpecDir(specDir));
+  fs.mkdirSync(outDir, { recursive: true });
+  for (const existing of fs.readdirSync(outDir)) {
+    if (!files.has(existing) && /\.(ts|json)$/.test(existing)) fs.rmSync(path.join(outDir, existing));
+  }
+  for (const [name, content] of files) {
+    const target = path.join(outDir, name);
+    // Leave unchanged files untouched so watchers and mtimes stay quiet.
+    if (fs.existsSync(target) && fs.readFileSync(target, 'utf8') === content) continue;
+    fs.writeFileSync(target, content);
+  }
+  return [...files.keys()];
+}
+
+function main(): void {
+  const specDir = resolveSpecDir(process.argv[2]);
+  const outDir = path.resolve(process.argv[3] || DEFAULT_OUT_DIR);
+  if (!fs.existsSync(specDir)) {
+    process.stderr.write(`spec dir not found: ${specDir} (pass it as argv[2] or KAFKA_PROTOCOL_DIR)\n`);
+    process.exit(2);
+  }
+  const names = generateInto(specDir, outDir);
+  process.stdout.write(`generated ${names.length} files into ${path.relative(process.cwd(), outDir) || '.'}\n`);
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) main();

@@ -1,0 +1,25 @@
+/**
+ * The Kafka wire protocol: primitives, the generated per-API codecs and the API table, request
+ * headers and response frames. Everything the server needs to speak to unmodified Kafka clients.
+ */
+export { Reader, ZERO_UUID } from './reader.ts';
+export { Writer } from './writer.ts';
+export { ProtocolError } from './protocol-error.ts';
+export type { ProtocolErrorCode } from './protocol-error.ts';
+export { ErrorCode, errorName, isRetriable } from './error-codes.ts';
+export type { ErrorCodeName, ErrorCodeValue } from './error-codes.ts';
+export type { ApiSpec } from './api-spec.ts';
+export {
+  decodeRequestHeader,
+  encodeRequestFrame,
+  encodeRequestHeader,
+  requestHeaderVersion,
+} from './request-header.ts';
+export type { RequestHeader } from './request-header.ts';
+export {
+  decodeResponseHeader,
+  encodeResponseFrame,
+  encodeResponseFrameChunks,
+  responseHeaderVersion,
+} from './response-frame.ts';
+export * from './generated/index.ts';
