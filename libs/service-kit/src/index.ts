@@ -1,3 +1,4 @@
 export * from './config/index.ts';
 export * from './http/index.ts';
+export * from './lifecycle/index.ts';
 export * from './logging/index.ts';

@@ -1,0 +1,9 @@
+export {
+  onShutdown,
+  processShutdown,
+  ShutdownError,
+  ShutdownRegistry,
+} from './shutdown-registry.ts';
+export type { ShutdownOutcome, ShutdownStep } from './shutdown-registry.ts';
+export { installSignalHandlers } from './signal-handlers.ts';
+export type { SignalHandlerOptions } from './signal-handlers.ts';
