@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { anyEnvelopeSchema } from './envelope.ts';
 
 /** A versioned event schema: an envelope whose `type` and `version` are literals. */
 export type EventSchema = z.ZodObject<{
@@ -38,8 +39,13 @@ export interface RawTopic extends TopicSettings {
 
 export type TopicDefinition = EventTopic | RawTopic;
 
-/** The union of events a topic carries, typed from its schemas. */
-export type EventOf<T extends EventTopic> = z.infer<T['events'][number]>;
+/**
+ * The union of events a topic carries, typed from its schemas. The envelope fields are restated so
+ * that code generic over topics (producers, the outbox) can read them without knowing the topic.
+ */
+export type EventOf<T extends EventTopic> = z.infer<T['events'][number]> & EnvelopeFields;
+
+type EnvelopeFields = z.infer<typeof anyEnvelopeSchema>;
 
 /** The event type names a topic carries. */
 export type EventTypeOf<T extends EventTopic> = EventOf<T>['type'];

@@ -1,0 +1,118 @@
+import {
+  encodeEvent,
+  headerNames,
+  keyOf,
+  type EventOf,
+  type EventTopic,
+  type RawTopic,
+} from '@retail-streams/contracts';
+import { CompressionTypes, type Kafka, type Producer } from 'kafkajs';
+import {
+  injectTraceContext,
+  withPublishSpan,
+  type RecordHeaders,
+} from '../tracing/record-tracing.ts';
+
+/** A record ready to send: what the outbox relay stores and what the dead-letter writer forwards. */
+export interface OutgoingRecord {
+  key: string | null;
+  value: Buffer | string | null;
+  headers?: RecordHeaders;
+  partition?: number;
+}
+
+export interface PublishedRecord {
+  topic: string;
+  partition: number;
+  offset: string;
+}
+
+/**
+ * The typed producer. It is idempotent with acks=all, so a retried send is written once and an
+ * acknowledged event survives a broker failure; records are keyed by the registry's key field so all
+ * events of one order (or one SKU) land in one partition, in order.
+ */
+export class EventProducer {
+  readonly #producer: Producer;
+  #connected: Promise<void> | undefined;
+
+  constructor(kafka: Kafka) {
+    this.#producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+    });
+  }
+
+  connect(): Promise<void> {
+    this.#connected ??= this.#producer.connect();
+    return this.#connected;
+  }
+
+  /** Publishes one event to its topic, keyed and traced. */
+  async publish<T extends EventTopic>(
+    topic: T,
+    event: EventOf<T>,
+    headers: RecordHeaders = {},
+  ): Promise<PublishedRecord> {
+    const [published] = await this.publishEvents(topic, [event], headers);
+    return published as PublishedRecord;
+  }
+
+  /** Publishes events to one topic in one request; order is kept per key. */
+  publishEvents<T extends EventTopic>(
+    topic: T,
+    events: readonly EventOf<T>[],
+    headers: RecordHeaders = {},
+  ): Promise<PublishedRecord[]> {
+    return withPublishSpan({ topic: topic.name }, async () => {
+      const records = events.map((event) => ({
+        key: keyOf(topic, event),
+        value: encodeEvent(event),
+        headers: injectTraceContext({
+          ...headers,
+          [headerNames.eventType]: event.type,
+          [headerNames.eventId]: event.id,
+        }),
+      }));
+      return this.sendRecords(topic.name, records);
+    });
+  }
+
+  /** Publishes raw lines (log shipping) to a raw topic. */
+  publishRaw(topic: RawTopic, records: readonly OutgoingRecord[]): Promise<PublishedRecord[]> {
+    return withPublishSpan({ topic: topic.name }, () => this.sendRecords(topic.name, records));
+  }
+
+  /**
+   * Sends already-encoded records as they are. The outbox relay uses it: the trace context was
+   * captured in the headers when the row was written, so it is not replaced here.
+   */
+  async sendRecords(topic: string, records: readonly OutgoingRecord[]): Promise<PublishedRecord[]> {
+    await this.connect();
+    const metadata = await this.#producer.send({
+      topic,
+      acks: -1,
+      compression: CompressionTypes.None,
+      messages: records.map((record) => ({
+        key: record.key,
+        value: record.value,
+        headers: record.headers,
+        partition: record.partition,
+      })),
+    });
+    return metadata.map((entry) => ({
+      topic: entry.topicName,
+      partition: entry.partition,
+      offset: entry.baseOffset ?? '-1',
+    }));
+  }
+
+  async disconnect(): Promise<void> {
+    if (this.#connected) {
+      await this.#connected.catch(() => undefined);
+      await this.#producer.disconnect();
+      this.#connected = undefined;
+    }
+  }
+}
