@@ -33,6 +33,8 @@ describe('crc32c', () => {
     const whole = crc32c(data);
     const first = crc32c(data, 0, 17);
     expect(crc32c(data, 17, data.length, first)).toBe(whole);
-    expect(crc32c(Buffer.concat([Buffer.from('xx'), data, Buffer.from('yy')]), 2, 2 + data.length)).toBe(whole);
+    expect(
+      crc32c(Buffer.concat([Buffer.from('xx'), data, Buffer.from('yy')]), 2, 2 + data.length),
+    ).toBe(whole);
   });
 });

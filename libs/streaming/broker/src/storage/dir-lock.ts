@@ -60,7 +60,8 @@ export function lockDir(dir: string): DirLock {
         );
       }
       const pid = Number(fs.readFileSync(file, 'utf8').trim());
-      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && pidAlive(pid)) throw locked(`process ${pid}`);
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && pidAlive(pid))
+        throw locked(`process ${pid}`);
       // Stale lock from a crashed owner (or our own pid from a previous life): take it over.
       fs.rmSync(file, { force: true });
     }

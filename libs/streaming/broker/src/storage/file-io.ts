@@ -6,14 +6,21 @@
  */
 import fs from 'node:fs';
 
-export type WriteFn = (fd: number, buffer: Uint8Array, offset: number, length: number, position: number) => number;
+export type WriteFn = (
+  fd: number,
+  buffer: Uint8Array,
+  offset: number,
+  length: number,
+  position: number,
+) => number;
 
 export interface FileIo {
   write: WriteFn;
 }
 
 export const defaultFileIo: FileIo = {
-  write: (fd, buffer, offset, length, position) => fs.writeSync(fd, buffer, offset, length, position),
+  write: (fd, buffer, offset, length, position) =>
+    fs.writeSync(fd, buffer, offset, length, position),
 };
 
 /** Writes all of `buf` at `position`, looping over short writes. */

@@ -2,7 +2,12 @@
 export { crc32c } from './crc32c.ts';
 export { StorageError, StorageErrorCode, type StorageErrorCodeValue } from './errors.ts';
 export { defaultFileIo, type FileIo, type WriteFn } from './file-io.ts';
-export { CLEAN_SHUTDOWN_FILE, LogManager, type LogManagerOptions, type TopicInfo } from './log-manager.ts';
+export {
+  CLEAN_SHUTDOWN_FILE,
+  LogManager,
+  type LogManagerOptions,
+  type TopicInfo,
+} from './log-manager.ts';
 export { silentLogger, type Logger } from './logger.ts';
 export {
   PartitionLog,

@@ -118,15 +118,23 @@ export class LogManager {
     // Remove the marker before touching anything: if we crash from here on, the next start must scan.
     fs.rmSync(marker, { force: true });
     for (const name of fs.readdirSync(this.logDir)) {
-      if (DELETED_DIR.test(name)) fs.rmSync(path.join(this.logDir, name), { recursive: true, force: true });
+      if (DELETED_DIR.test(name))
+        fs.rmSync(path.join(this.logDir, name), { recursive: true, force: true });
     }
     const started = Date.now();
     for (const t of readTopicsFile(this.logDir)) {
       const overrides = validateTopicOverrides(t.overrides);
       const config = resolveTopicConfig(this.defaults, overrides);
-      const state: TopicState = { name: t.name, topicId: t.topicId, overrides, config, partitions: [] };
+      const state: TopicState = {
+        name: t.name,
+        topicId: t.topicId,
+        overrides,
+        config,
+        partitions: [],
+      };
       this.topics.set(t.name, state);
-      for (let p = 0; p < t.partitionCount; p++) state.partitions.push(this.openPartition(t.name, p, config, clean));
+      for (let p = 0; p < t.partitionCount; p++)
+        state.partitions.push(this.openPartition(t.name, p, config, clean));
     }
     this.logger.info(
       { logDir: this.logDir, topics: this.topics.size, clean, ms: Date.now() - started },
@@ -149,7 +157,8 @@ export class LogManager {
         }
       });
     }
-    const retentionEvery = opts.retentionCheckIntervalMs === undefined ? 300_000 : opts.retentionCheckIntervalMs;
+    const retentionEvery =
+      opts.retentionCheckIntervalMs === undefined ? 300_000 : opts.retentionCheckIntervalMs;
     if (retentionEvery != null && retentionEvery > 0) {
       every(retentionEvery, () => {
         try {
@@ -165,7 +174,12 @@ export class LogManager {
     return path.join(this.logDir, `${topic}-${partition}`);
   }
 
-  private openPartition(topic: string, partition: number, config: TopicConfig, clean: boolean): PartitionLog {
+  private openPartition(
+    topic: string,
+    partition: number,
+    config: TopicConfig,
+    clean: boolean,
+  ): PartitionLog {
     return PartitionLog.open({
       dir: this.partitionDir(topic, partition),
       topic,
@@ -191,7 +205,8 @@ export class LogManager {
   }
 
   private ensureOpen(): void {
-    if (this.closed) throw new StorageError(StorageErrorCode.KAFKA_STORAGE_ERROR, 'log manager is closed');
+    if (this.closed)
+      throw new StorageError(StorageErrorCode.KAFKA_STORAGE_ERROR, 'log manager is closed');
   }
 
   private persist(): void {
@@ -216,7 +231,8 @@ export class LogManager {
 
   private requireTopic(name: string): TopicState {
     const t = this.topics.get(name);
-    if (!t) throw new StorageError(StorageErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `unknown topic ${name}`);
+    if (!t)
+      throw new StorageError(StorageErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `unknown topic ${name}`);
     return t;
   }
 
@@ -238,9 +254,17 @@ export class LogManager {
    * Checks a CreateTopics request without creating anything (validateOnly),
    * throwing the StorageError createTopic would. Returns the normalised overrides.
    */
-  validateNewTopic(name: string, partitions: number, overrides: Record<string, string> = {}): Record<string, string> {
+  validateNewTopic(
+    name: string,
+    partitions: number,
+    overrides: Record<string, string> = {},
+  ): Record<string, string> {
     validateTopicName(name);
-    if (this.topics.has(name)) throw new StorageError(StorageErrorCode.TOPIC_ALREADY_EXISTS, `Topic '${name}' already exists.`);
+    if (this.topics.has(name))
+      throw new StorageError(
+        StorageErrorCode.TOPIC_ALREADY_EXISTS,
+        `Topic '${name}' already exists.`,
+      );
     const key = collisionKey(name);
     for (const other of this.topics.keys()) {
       if (collisionKey(other) === key) {
@@ -251,7 +275,10 @@ export class LogManager {
       }
     }
     if (!Number.isInteger(partitions) || partitions < 1) {
-      throw new StorageError(StorageErrorCode.INVALID_PARTITIONS, `Number of partitions must be at least 1, got ${partitions}`);
+      throw new StorageError(
+        StorageErrorCode.INVALID_PARTITIONS,
+        `Number of partitions must be at least 1, got ${partitions}`,
+      );
     }
     return validateTopicOverrides(overrides);
   }
@@ -260,7 +287,13 @@ export class LogManager {
     this.ensureOpen();
     const normalised = this.validateNewTopic(name, partitions, overrides);
     const config = resolveTopicConfig(this.defaults, normalised);
-    const state: TopicState = { name, topicId: randomUUID(), overrides: normalised, config, partitions: [] };
+    const state: TopicState = {
+      name,
+      topicId: randomUUID(),
+      overrides: normalised,
+      config,
+      partitions: [],
+    };
     try {
       for (let p = 0; p < partitions; p++) {
         // A directory left by an unregistered topic of the same name is stale data, not this topic's.
@@ -341,7 +374,11 @@ export class LogManager {
    * the complete set; 'incremental' (IncrementalAlterConfigs) merges them, a
    * null value removing the key (back to the broker default).
    */
-  alterTopicConfigs(name: string, overrides: Record<string, string | null>, mode: 'replace' | 'incremental'): TopicInfo {
+  alterTopicConfigs(
+    name: string,
+    overrides: Record<string, string | null>,
+    mode: 'replace' | 'incremental',
+  ): TopicInfo {
     this.ensureOpen();
     const t = this.requireTopic(name);
     const next: Record<string, string> = mode === 'replace' ? {} : { ...t.overrides };
@@ -351,7 +388,8 @@ export class LogManager {
     }
     // Deleting an unknown key is as invalid as setting one.
     for (const k of Object.keys(overrides)) {
-      if (!topicConfigKey(k)) throw new StorageError(StorageErrorCode.INVALID_CONFIG, `Unknown topic config name: ${k}`);
+      if (!topicConfigKey(k))
+        throw new StorageError(StorageErrorCode.INVALID_CONFIG, `Unknown topic config name: ${k}`);
     }
     const normalised = validateTopicOverrides(next);
     const prev = { overrides: t.overrides, config: t.config };
@@ -422,7 +460,10 @@ export class LogManager {
           log.flush();
         } catch (err) {
           clean = false;
-          this.logger.error({ err, topic: t.name, partition: log.partition }, 'flush at shutdown failed');
+          this.logger.error(
+            { err, topic: t.name, partition: log.partition },
+            'flush at shutdown failed',
+          );
         }
         if (log.isOffline) clean = false;
       }
@@ -431,9 +472,15 @@ export class LogManager {
     this.closeLogs();
     if (clean) {
       try {
-        fs.writeFileSync(path.join(this.logDir, CLEAN_SHUTDOWN_FILE), `${new Date().toISOString()}\n`);
+        fs.writeFileSync(
+          path.join(this.logDir, CLEAN_SHUTDOWN_FILE),
+          `${new Date().toISOString()}\n`,
+        );
       } catch (err) {
-        this.logger.warn({ err }, 'cannot write the clean-shutdown marker; the next start will scan the logs');
+        this.logger.warn(
+          { err },
+          'cannot write the clean-shutdown marker; the next start will scan the logs',
+        );
       }
     }
     this.listeners.clear();

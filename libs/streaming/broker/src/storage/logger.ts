@@ -9,5 +9,5 @@ export interface Logger {
   error(obj: object, msg?: string): void;
 }
 
-const noop = (): void => {};
+const noop = (): void => undefined;
 export const silentLogger: Logger = { debug: noop, info: noop, warn: noop, error: noop };

@@ -82,7 +82,8 @@ export class OffsetIndex {
   /** The file image of all entries. */
   serialize(): Buffer {
     const buf = Buffer.alloc(this.byteSize);
-    for (let i = 0; i < this.n; i++) OffsetIndex.encodeEntry(buf, i * OFFSET_INDEX_ENTRY_SIZE, this.rel[i]!, this.pos[i]!);
+    for (let i = 0; i < this.n; i++)
+      OffsetIndex.encodeEntry(buf, i * OFFSET_INDEX_ENTRY_SIZE, this.rel[i]!, this.pos[i]!);
     return buf;
   }
 

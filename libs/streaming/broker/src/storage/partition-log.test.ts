@@ -6,7 +6,12 @@ import { StorageError, StorageErrorCode } from './errors.ts';
 import type { FileIo } from './file-io.ts';
 import { defaultFileIo } from './file-io.ts';
 import { PartitionLog } from './partition-log.ts';
-import { decodeRecordBatches, decodeRecords, encodeRecordBatch, type RecordInput } from './record-batch.ts';
+import {
+  decodeRecordBatches,
+  decodeRecords,
+  encodeRecordBatch,
+  type RecordInput,
+} from './record-batch.ts';
 import { segmentFileName } from './segment.ts';
 import { resolveTopicConfig } from './topic-config.ts';
 
@@ -24,7 +29,10 @@ afterEach(() => {
   for (const l of open.splice(0)) l.close();
 });
 
-function openLog(overrides: Record<string, string> = {}, extra: { clean?: boolean; io?: FileIo; nowMs?: number } = {}): PartitionLog {
+function openLog(
+  overrides: Record<string, string> = {},
+  extra: { clean?: boolean; io?: FileIo; nowMs?: number } = {},
+): PartitionLog {
   const log = PartitionLog.open({
     dir: path.join(root, 't-0'),
     topic: 't',
@@ -58,7 +66,11 @@ function codeOf(fn: () => unknown): number | undefined {
   return undefined;
 }
 
-function reopen(log: PartitionLog, clean: boolean, overrides: Record<string, string> = {}): PartitionLog {
+function reopen(
+  log: PartitionLog,
+  clean: boolean,
+  overrides: Record<string, string> = {},
+): PartitionLog {
   if (clean) log.flush();
   log.close();
   return openLog(overrides, { clean });
@@ -67,15 +79,25 @@ function reopen(log: PartitionLog, clean: boolean, overrides: Record<string, str
 describe('PartitionLog', () => {
   it('starts empty at offset 0', () => {
     const log = openLog();
-    expect([log.logStartOffset, log.logEndOffset, log.highWatermark, log.sizeInBytes]).toEqual([0, 0, 0, 0]);
+    expect([log.logStartOffset, log.logEndOffset, log.highWatermark, log.sizeInBytes]).toEqual([
+      0, 0, 0, 0,
+    ]);
     expect(log.read(0, 1024, true).length).toBe(0);
   });
 
   it('assigns consecutive offsets to appended batches', () => {
     const log = openLog();
-    expect(log.append(batch(['a', 'b', 'c']), T0)).toEqual({ baseOffset: 0, lastOffset: 2, logAppendTimeMs: -1, recordCount: 3 });
+    expect(log.append(batch(['a', 'b', 'c']), T0)).toEqual({
+      baseOffset: 0,
+      lastOffset: 2,
+      logAppendTimeMs: -1,
+      recordCount: 3,
+    });
     expect(log.append(batch(['d']), T0)).toMatchObject({ baseOffset: 3, lastOffset: 3 });
-    expect(log.append(Buffer.concat([batch(['e', 'f']), batch(['g'])]), T0)).toMatchObject({ baseOffset: 4, lastOffset: 6 });
+    expect(log.append(Buffer.concat([batch(['e', 'f']), batch(['g'])]), T0)).toMatchObject({
+      baseOffset: 4,
+      lastOffset: 6,
+    });
     expect(log.logEndOffset).toBe(7);
     const all = log.read(0, 1 << 20, true);
     expect(values(all)).toEqual(['a', 'b', 'c', 'd', 'e', 'f', 'g']);
@@ -124,7 +146,9 @@ describe('PartitionLog', () => {
 
   it('rejects batches over max.message.bytes with MESSAGE_TOO_LARGE and leaves the log unchanged', () => {
     const log = openLog({ 'max.message.bytes': '200' });
-    expect(codeOf(() => log.append(batch(['x'.repeat(300)]), T0))).toBe(StorageErrorCode.MESSAGE_TOO_LARGE);
+    expect(codeOf(() => log.append(batch(['x'.repeat(300)]), T0))).toBe(
+      StorageErrorCode.MESSAGE_TOO_LARGE,
+    );
     expect(log.logEndOffset).toBe(0);
     expect(log.append(batch(['small']), T0).baseOffset).toBe(0);
   });
@@ -134,7 +158,9 @@ describe('PartitionLog', () => {
     const good = batch(['a']);
     const bad = batch(['b']);
     bad[bad.length - 1] ^= 0xff;
-    expect(codeOf(() => log.append(Buffer.concat([good, bad]), T0))).toBe(StorageErrorCode.CORRUPT_MESSAGE);
+    expect(codeOf(() => log.append(Buffer.concat([good, bad]), T0))).toBe(
+      StorageErrorCode.CORRUPT_MESSAGE,
+    );
     expect(log.logEndOffset).toBe(0);
     expect(log.sizeInBytes).toBe(0);
   });
@@ -142,7 +168,10 @@ describe('PartitionLog', () => {
   it('stamps LogAppendTime topics with the broker time', () => {
     const log = openLog({ 'message.timestamp.type': 'LogAppendTime' });
     expect(log.append(batch(['a', 'b'], 5), T0 + 42).logAppendTimeMs).toBe(T0 + 42);
-    expect(decodeRecords(log.read(0, 1 << 20, true)).map((r) => r.timestamp)).toEqual([T0 + 42, T0 + 42]);
+    expect(decodeRecords(log.read(0, 1 << 20, true)).map((r) => r.timestamp)).toEqual([
+      T0 + 42,
+      T0 + 42,
+    ]);
   });
 
   it('rolls segments by segment.bytes and reads across them through the index', () => {
@@ -162,7 +191,9 @@ describe('PartitionLog', () => {
       next = recs[recs.length - 1]!.offset + 1;
     }
     expect(seen).toEqual(Array.from({ length: 100 }, (_, i) => `v${i}`));
-    expect(fs.readdirSync(log.dir).filter((f) => f.endsWith('.log'))).toEqual(bases.map((b) => segmentFileName(b, '.log')));
+    expect(fs.readdirSync(log.dir).filter((f) => f.endsWith('.log'))).toEqual(
+      bases.map((b) => segmentFileName(b, '.log')),
+    );
   });
 
   it('rolls the active segment once it is older than segment.ms', () => {
@@ -176,8 +207,24 @@ describe('PartitionLog', () => {
 
   it('finds the first record at or after a timestamp', () => {
     const log = openLog({ 'index.interval.bytes': '0' });
-    log.append(encodeRecordBatch({ records: [{ value: 'a', timestamp: 100 }, { value: 'b', timestamp: 200 }] }), T0);
-    log.append(encodeRecordBatch({ records: [{ value: 'c', timestamp: 300 }, { value: 'd', timestamp: 400 }] }), T0);
+    log.append(
+      encodeRecordBatch({
+        records: [
+          { value: 'a', timestamp: 100 },
+          { value: 'b', timestamp: 200 },
+        ],
+      }),
+      T0,
+    );
+    log.append(
+      encodeRecordBatch({
+        records: [
+          { value: 'c', timestamp: 300 },
+          { value: 'd', timestamp: 400 },
+        ],
+      }),
+      T0,
+    );
     log.append(encodeRecordBatch({ records: [{ value: 'e', timestamp: 250 }] }), T0);
     expect(log.offsetForTimestamp(0)).toEqual({ offset: 0, timestamp: 100 });
     expect(log.offsetForTimestamp(150)).toEqual({ offset: 1, timestamp: 200 });
@@ -224,14 +271,21 @@ describe('PartitionLog', () => {
     }
 
     it('drops garbage appended after the last batch', () => {
-      const log = crashWith((file) => fs.appendFileSync(file, Buffer.from('garbage that is not a batch at all, long enough to parse as a header....')));
+      const log = crashWith((file) =>
+        fs.appendFileSync(
+          file,
+          Buffer.from('garbage that is not a batch at all, long enough to parse as a header....'),
+        ),
+      );
       expect(log.logEndOffset).toBe(6);
       expect(values(log.read(0, 1 << 20, true))).toEqual(['a', 'b', 'c', 'd', 'e', 'f']);
       expect(log.append(batch(['g']), T0).baseOffset).toBe(6);
     });
 
     it('truncates a torn (half-written) last batch', () => {
-      const log = crashWith((file, lastSize) => fs.truncateSync(file, fs.statSync(file).size - Math.floor(lastSize / 2)));
+      const log = crashWith((file, lastSize) =>
+        fs.truncateSync(file, fs.statSync(file).size - Math.floor(lastSize / 2)),
+      );
       expect(log.logEndOffset).toBe(3);
       expect(values(log.read(0, 1 << 20, true))).toEqual(['a', 'b', 'c']);
       expect(log.append(batch(['g']), T0).baseOffset).toBe(3);
@@ -307,7 +361,9 @@ describe('PartitionLog', () => {
       expect(codeOf(() => log.append(batch(['c']), T0))).toBe(StorageErrorCode.KAFKA_STORAGE_ERROR);
       expect(log.logEndOffset).toBe(2);
       expect(log.sizeInBytes).toBe(sizeBefore);
-      expect(fs.readFileSync(path.join(root, 't-0', segmentFileName(0, '.log'))).equals(fileBefore)).toBe(true);
+      expect(
+        fs.readFileSync(path.join(root, 't-0', segmentFileName(0, '.log'))).equals(fileBefore),
+      ).toBe(true);
       expect(log.append(batch(['c']), T0).baseOffset).toBe(2);
       expect(values(log.read(0, 1 << 20, true))).toEqual(['a', 'b', 'c']);
     });
@@ -316,7 +372,8 @@ describe('PartitionLog', () => {
       let failIndex = false;
       const io: FileIo = {
         write(fd, buffer, offset, length, position) {
-          if (failIndex && length === 8) throw Object.assign(new Error('EIO: i/o error'), { code: 'EIO' });
+          if (failIndex && length === 8)
+            throw Object.assign(new Error('EIO: i/o error'), { code: 'EIO' });
           return defaultFileIo.write(fd, buffer, offset, length, position);
         },
       };
@@ -383,11 +440,19 @@ describe('PartitionLog', () => {
     });
 
     it('is disabled by -1 limits and by cleanup.policy=compact', () => {
-      const unlimited = openLog({ 'segment.bytes': '300', 'retention.ms': '-1', 'retention.bytes': '-1' });
+      const unlimited = openLog({
+        'segment.bytes': '300',
+        'retention.ms': '-1',
+        'retention.bytes': '-1',
+      });
       for (let i = 0; i < 6; i++) unlimited.append(batch([`v${i}`, 'z'.repeat(60)], 0), T0);
       expect(unlimited.runRetention(T0 * 2)).toBe(0);
       unlimited.close();
-      const compacted = openLog({ 'segment.bytes': '300', 'retention.ms': '1', 'cleanup.policy': 'compact' });
+      const compacted = openLog({
+        'segment.bytes': '300',
+        'retention.ms': '1',
+        'cleanup.policy': 'compact',
+      });
       expect(compacted.runRetention(T0 * 2)).toBe(0);
       expect(compacted.logStartOffset).toBe(0);
     });

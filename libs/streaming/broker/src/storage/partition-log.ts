@@ -10,7 +10,12 @@ import { readOffsetCheckpoint, writeOffsetCheckpoint } from './checkpoint.ts';
 import { StorageError, StorageErrorCode, storageIoError } from './errors.ts';
 import { defaultFileIo, type FileIo } from './file-io.ts';
 import { silentLogger, type Logger } from './logger.ts';
-import { patchBaseOffset, stampLogAppendTime, validateRecordBatches, type ValidateOptions } from './record-batch.ts';
+import {
+  patchBaseOffset,
+  stampLogAppendTime,
+  validateRecordBatches,
+  type ValidateOptions,
+} from './record-batch.ts';
 import { LogSegment, parseSegmentFileName } from './segment.ts';
 import { deletesOldSegments, type TopicConfig } from './topic-config.ts';
 
@@ -81,7 +86,9 @@ export class PartitionLog {
       log.load(opts.clean ?? false, opts.nowMs ?? Date.now());
     } catch (err) {
       log.close();
-      throw err instanceof StorageError ? err : storageIoError(`cannot open partition ${opts.dir}`, err);
+      throw err instanceof StorageError
+        ? err
+        : storageIoError(`cannot open partition ${opts.dir}`, err);
     }
     return log;
   }
@@ -95,9 +102,12 @@ export class PartitionLog {
     for (const name of names) {
       // Leftovers: interrupted checkpoint writes, indexes whose log is gone.
       const m = /^(\d{20})\.(index|timeindex)$/.exec(name);
-      if (name.endsWith('.tmp') || (m && !bases.includes(Number(m[1])))) fs.rmSync(path.join(this.dir, name), { force: true });
+      if (name.endsWith('.tmp') || (m && !bases.includes(Number(m[1]))))
+        fs.rmSync(path.join(this.dir, name), { force: true });
     }
-    const recoveryPoint = clean ? Infinity : (readOffsetCheckpoint(path.join(this.dir, RECOVERY_POINT_FILE)) ?? 0);
+    const recoveryPoint = clean
+      ? Infinity
+      : (readOffsetCheckpoint(path.join(this.dir, RECOVERY_POINT_FILE)) ?? 0);
     const interval = this.cfg.indexIntervalBytes;
     let verified = false;
     for (let i = 0; i < bases.length; i++) {
@@ -124,7 +134,11 @@ export class PartitionLog {
       }
     }
     // Drop empty non-active segments (e.g. a crash right after a roll left two).
-    while (this.segments.length > 1 && this.segments[this.segments.length - 1]!.size === 0 && this.segments[this.segments.length - 2]!.size === 0) {
+    while (
+      this.segments.length > 1 &&
+      this.segments[this.segments.length - 1]!.size === 0 &&
+      this.segments[this.segments.length - 2]!.size === 0
+    ) {
       this.segments.pop()!.delete();
     }
     const checkpoint = readOffsetCheckpoint(path.join(this.dir, LOG_START_OFFSET_FILE));
@@ -187,7 +201,11 @@ export class PartitionLog {
   }
 
   private ensureWritable(): void {
-    if (this.closed) throw new StorageError(StorageErrorCode.KAFKA_STORAGE_ERROR, `partition ${this.topic}-${this.partition} is closed`);
+    if (this.closed)
+      throw new StorageError(
+        StorageErrorCode.KAFKA_STORAGE_ERROR,
+        `partition ${this.topic}-${this.partition} is closed`,
+      );
     if (this.offlineReason !== null) {
       throw new StorageError(
         StorageErrorCode.KAFKA_STORAGE_ERROR,
@@ -252,7 +270,8 @@ export class PartitionLog {
   private maybeRoll(incomingBytes: number, lastOffset: number, nowMs: number): void {
     const active = this.active;
     if (active.size === 0) return;
-    const rollBase = active.firstBatchTimestamp >= 0 ? active.firstBatchTimestamp : active.createdMs;
+    const rollBase =
+      active.firstBatchTimestamp >= 0 ? active.firstBatchTimestamp : active.createdMs;
     if (
       active.size + incomingBytes > this.cfg.segmentBytes ||
       nowMs - rollBase >= this.cfg.segmentMs ||
@@ -270,7 +289,10 @@ export class PartitionLog {
     const segment = LogSegment.create(this.dir, this.logEndOffset, this.io, nowMs);
     active.seal();
     this.segments.push(segment);
-    this.logger.debug({ topic: this.topic, partition: this.partition, baseOffset: segment.baseOffset }, 'rolled segment');
+    this.logger.debug(
+      { topic: this.topic, partition: this.partition, baseOffset: segment.baseOffset },
+      'rolled segment',
+    );
   }
 
   /** Index of the last segment whose base offset is <= offset (0 if none). */
@@ -296,7 +318,11 @@ export class PartitionLog {
    * Throws OFFSET_OUT_OF_RANGE outside [logStartOffset, logEndOffset].
    */
   read(offset: number, maxBytes: number, minOneBatch: boolean): Buffer {
-    if (this.closed) throw new StorageError(StorageErrorCode.KAFKA_STORAGE_ERROR, `partition ${this.topic}-${this.partition} is closed`);
+    if (this.closed)
+      throw new StorageError(
+        StorageErrorCode.KAFKA_STORAGE_ERROR,
+        `partition ${this.topic}-${this.partition} is closed`,
+      );
     const leo = this.logEndOffset;
     if (offset < this.startOffset || offset > leo) {
       throw new StorageError(
@@ -312,7 +338,9 @@ export class PartitionLog {
         if (pos >= 0) return seg.read(pos, maxBytes, minOneBatch);
       }
     } catch (err) {
-      throw err instanceof StorageError ? err : storageIoError(`read of ${this.topic}-${this.partition} failed`, err);
+      throw err instanceof StorageError
+        ? err
+        : storageIoError(`read of ${this.topic}-${this.partition} failed`, err);
     }
     return Buffer.alloc(0);
   }
@@ -325,7 +353,8 @@ export class PartitionLog {
     for (const seg of this.segments) {
       if (seg.maxTimestamp < timestamp || seg.nextOffset <= this.startOffset) continue;
       const found = seg.findTimestamp(timestamp);
-      if (found) return { offset: Math.max(found.offset, this.startOffset), timestamp: found.timestamp };
+      if (found)
+        return { offset: Math.max(found.offset, this.startOffset), timestamp: found.timestamp };
     }
     return null;
   }
@@ -334,10 +363,17 @@ export class PartitionLog {
   maxTimestampRecord(): TimestampAndOffset | null {
     let best: LogSegment | null = null;
     for (const seg of this.segments) {
-      if (seg.nextOffset > this.startOffset && seg.maxTimestamp >= 0 && (!best || seg.maxTimestamp > best.maxTimestamp)) best = seg;
+      if (
+        seg.nextOffset > this.startOffset &&
+        seg.maxTimestamp >= 0 &&
+        (!best || seg.maxTimestamp > best.maxTimestamp)
+      )
+        best = seg;
     }
     const found = best?.maxTimestampRecord() ?? null;
-    return found ? { offset: Math.max(found.offset, this.startOffset), timestamp: found.timestamp } : null;
+    return found
+      ? { offset: Math.max(found.offset, this.startOffset), timestamp: found.timestamp }
+      : null;
   }
 
   /**
@@ -358,7 +394,10 @@ export class PartitionLog {
     try {
       writeOffsetCheckpoint(path.join(this.dir, LOG_START_OFFSET_FILE), target);
     } catch (err) {
-      throw storageIoError(`cannot persist log start offset of ${this.topic}-${this.partition}`, err);
+      throw storageIoError(
+        `cannot persist log start offset of ${this.topic}-${this.partition}`,
+        err,
+      );
     }
     this.startOffset = target;
     while (this.segments.length > 1 && this.segments[1]!.baseOffset <= target) {
@@ -400,7 +439,12 @@ export class PartitionLog {
     if (deleted > 0) {
       this.startOffset = Math.max(this.startOffset, this.segments[0]!.baseOffset);
       this.logger.info(
-        { topic: this.topic, partition: this.partition, deletedSegments: deleted, logStartOffset: this.startOffset },
+        {
+          topic: this.topic,
+          partition: this.partition,
+          deletedSegments: deleted,
+          logStartOffset: this.startOffset,
+        },
         'retention deleted segments',
       );
     }

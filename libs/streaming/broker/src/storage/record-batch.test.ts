@@ -29,7 +29,12 @@ describe('encodeRecordBatch / decodeRecordBatch', () => {
       baseTimestamp: 1_700_000_000_000,
       records: [
         { key: 'k1', value: 'v1', timestamp: 1_700_000_000_000 },
-        { key: null, value: null, timestamp: 1_700_000_000_500, headers: [{ key: 'h', value: 'x' }] },
+        {
+          key: null,
+          value: null,
+          timestamp: 1_700_000_000_500,
+          headers: [{ key: 'h', value: 'x' }],
+        },
         { value: Buffer.alloc(300, 7), timestamp: 1_699_999_999_000 },
       ],
     });
@@ -50,7 +55,9 @@ describe('encodeRecordBatch / decodeRecordBatch', () => {
   it('round-trips gzip and zstd compressed batches', () => {
     for (const compression of [Compression.GZIP, Compression.ZSTD]) {
       const batch = encodeRecordBatch({ compression, records: [{ value: 'a' }, { value: 'b' }] });
-      expect(batch.readInt16BE(BatchField.ATTRIBUTES) & Attribute.COMPRESSION_MASK).toBe(compression);
+      expect(batch.readInt16BE(BatchField.ATTRIBUTES) & Attribute.COMPRESSION_MASK).toBe(
+        compression,
+      );
       expect(decodeRecords(batch).map((r) => r.value!.toString())).toEqual(['a', 'b']);
     }
   });
@@ -84,7 +91,9 @@ describe('validateRecordBatches', () => {
     expect(codeOf(() => validateRecordBatches(batch.subarray(0, batch.length - 1)))).toBe(
       StorageErrorCode.CORRUPT_MESSAGE,
     );
-    expect(codeOf(() => validateRecordBatches(batch.subarray(0, 30)))).toBe(StorageErrorCode.CORRUPT_MESSAGE);
+    expect(codeOf(() => validateRecordBatches(batch.subarray(0, 30)))).toBe(
+      StorageErrorCode.CORRUPT_MESSAGE,
+    );
   });
 
   it('rejects legacy message sets (magic 0 and 1) with UNSUPPORTED_FOR_MESSAGE_FORMAT', () => {
@@ -92,7 +101,9 @@ describe('validateRecordBatches', () => {
       const legacy = Buffer.alloc(40);
       legacy.writeInt32BE(28, 8);
       legacy.writeInt8(magic, 16);
-      expect(codeOf(() => validateRecordBatches(legacy))).toBe(StorageErrorCode.UNSUPPORTED_FOR_MESSAGE_FORMAT);
+      expect(codeOf(() => validateRecordBatches(legacy))).toBe(
+        StorageErrorCode.UNSUPPORTED_FOR_MESSAGE_FORMAT,
+      );
     }
   });
 
@@ -111,13 +122,19 @@ describe('validateRecordBatches', () => {
   });
 
   it('rejects control batches from clients but accepts them when allowed', () => {
-    const marker = encodeRecordBatch({ control: true, transactional: true, records: [{ key: 'k', value: 'v' }] });
+    const marker = encodeRecordBatch({
+      control: true,
+      transactional: true,
+      records: [{ key: 'k', value: 'v' }],
+    });
     expect(codeOf(() => validateRecordBatches(marker))).toBe(StorageErrorCode.INVALID_RECORD);
     expect(validateRecordBatches(marker, { allowControl: true })).toHaveLength(1);
   });
 
   it('rejects an empty payload with INVALID_RECORD', () => {
-    expect(codeOf(() => validateRecordBatches(Buffer.alloc(0)))).toBe(StorageErrorCode.INVALID_RECORD);
+    expect(codeOf(() => validateRecordBatches(Buffer.alloc(0)))).toBe(
+      StorageErrorCode.INVALID_RECORD,
+    );
   });
 });
 

@@ -92,10 +92,17 @@ export function readBatchInfo(buf: Buffer, pos: number): BatchInfo {
  * Why a batch at `pos` is not a well-formed, intact v2 batch, or null if it is.
  * Used both for produce validation and for crash recovery (torn tails).
  */
-export function checkBatchAt(buf: Buffer, pos: number, end = buf.length): { code: number; reason: string } | null {
+export function checkBatchAt(
+  buf: Buffer,
+  pos: number,
+  end = buf.length,
+): { code: number; reason: string } | null {
   const avail = end - pos;
   if (avail < BatchField.MAGIC + 1) {
-    return { code: StorageErrorCode.CORRUPT_MESSAGE, reason: `truncated batch header (${avail} bytes)` };
+    return {
+      code: StorageErrorCode.CORRUPT_MESSAGE,
+      reason: `truncated batch header (${avail} bytes)`,
+    };
   }
   const magic = buf.readInt8(pos + BatchField.MAGIC);
   if (magic !== 2) {
@@ -107,14 +114,23 @@ export function checkBatchAt(buf: Buffer, pos: number, end = buf.length): { code
       : { code: StorageErrorCode.CORRUPT_MESSAGE, reason: `unknown magic byte ${magic}` };
   }
   if (avail < BATCH_HEADER_SIZE) {
-    return { code: StorageErrorCode.CORRUPT_MESSAGE, reason: `truncated batch header (${avail} bytes)` };
+    return {
+      code: StorageErrorCode.CORRUPT_MESSAGE,
+      reason: `truncated batch header (${avail} bytes)`,
+    };
   }
   const size = buf.readInt32BE(pos + BatchField.BATCH_LENGTH) + LOG_OVERHEAD;
   if (size < BATCH_HEADER_SIZE) {
-    return { code: StorageErrorCode.CORRUPT_MESSAGE, reason: `batch length ${size - LOG_OVERHEAD} is too small` };
+    return {
+      code: StorageErrorCode.CORRUPT_MESSAGE,
+      reason: `batch length ${size - LOG_OVERHEAD} is too small`,
+    };
   }
   if (size > avail) {
-    return { code: StorageErrorCode.CORRUPT_MESSAGE, reason: `batch of ${size} bytes but only ${avail} remain` };
+    return {
+      code: StorageErrorCode.CORRUPT_MESSAGE,
+      reason: `batch of ${size} bytes but only ${avail} remain`,
+    };
   }
   const stored = buf.readUInt32BE(pos + BatchField.CRC);
   const actual = crc32c(buf, pos + CRC_START, pos + size);
@@ -139,7 +155,10 @@ export interface ValidateOptions {
  */
 export function validateRecordBatches(records: Buffer, options: ValidateOptions = {}): BatchInfo[] {
   if (records.length === 0) {
-    throw new StorageError(StorageErrorCode.INVALID_RECORD, 'produce request carries no record batch');
+    throw new StorageError(
+      StorageErrorCode.INVALID_RECORD,
+      'produce request carries no record batch',
+    );
   }
   const batches: BatchInfo[] = [];
   let pos = 0;
@@ -149,7 +168,10 @@ export function validateRecordBatches(records: Buffer, options: ValidateOptions 
     const info = readBatchInfo(records, pos);
     const compressed = (info.attributes & Attribute.COMPRESSION_MASK) !== 0;
     if (info.recordCount < 0 || info.lastOffsetDelta < 0) {
-      throw new StorageError(StorageErrorCode.INVALID_RECORD, `batch at byte ${pos}: negative record count or offset delta`);
+      throw new StorageError(
+        StorageErrorCode.INVALID_RECORD,
+        `batch at byte ${pos}: negative record count or offset delta`,
+      );
     }
     // Producers number records 0..n-1; a mismatch means offsets would be
     // assigned wrongly. Compressed batches are checked the same way by header.
@@ -161,7 +183,10 @@ export function validateRecordBatches(records: Buffer, options: ValidateOptions 
       );
     }
     if ((info.attributes & Attribute.CONTROL) !== 0 && !options.allowControl) {
-      throw new StorageError(StorageErrorCode.INVALID_RECORD, 'clients may not write control batches');
+      throw new StorageError(
+        StorageErrorCode.INVALID_RECORD,
+        'clients may not write control batches',
+      );
     }
     batches.push(info);
     pos += info.size;
@@ -179,11 +204,19 @@ export function patchBaseOffset(buf: Buffer, batchPos: number, baseOffset: numbe
  * = LogAppendTime): sets the attribute bit and maxTimestamp, then recomputes
  * the CRC because both fields are covered by it.
  */
-export function stampLogAppendTime(buf: Buffer, batchPos: number, batchSize: number, nowMs: number): void {
+export function stampLogAppendTime(
+  buf: Buffer,
+  batchPos: number,
+  batchSize: number,
+  nowMs: number,
+): void {
   const attrs = buf.readInt16BE(batchPos + BatchField.ATTRIBUTES);
   buf.writeInt16BE(attrs | Attribute.LOG_APPEND_TIME, batchPos + BatchField.ATTRIBUTES);
   writeInt64(buf, batchPos + BatchField.MAX_TIMESTAMP, nowMs);
-  buf.writeUInt32BE(crc32c(buf, batchPos + CRC_START, batchPos + batchSize), batchPos + BatchField.CRC);
+  buf.writeUInt32BE(
+    crc32c(buf, batchPos + CRC_START, batchPos + batchSize),
+    batchPos + BatchField.CRC,
+  );
 }
 
 // ---------------------------------------------------------------------------
@@ -260,7 +293,8 @@ export function decodeRecordBatch(buf: Buffer, pos = 0): DecodedBatch {
         const k = readBytesField(c);
         headers.push({ key: k ? k.toString('utf8') : '', value: readBytesField(c) });
       }
-      if (c.pos !== end) throw new RangeError(`record ${i} length ${length} does not match its fields`);
+      if (c.pos !== end)
+        throw new RangeError(`record ${i} length ${length} does not match its fields`);
       records.push({
         offset: info.baseOffset + offsetDelta,
         timestamp: logAppend ? info.maxTimestamp : info.baseTimestamp + timestampDelta,
@@ -270,7 +304,8 @@ export function decodeRecordBatch(buf: Buffer, pos = 0): DecodedBatch {
       });
     }
   } catch (err) {
-    if (err instanceof RangeError) throw new StorageError(StorageErrorCode.CORRUPT_MESSAGE, err.message);
+    if (err instanceof RangeError)
+      throw new StorageError(StorageErrorCode.CORRUPT_MESSAGE, err.message);
     throw err;
   }
   return {
@@ -341,7 +376,10 @@ function compress(codec: number, data: Buffer): Buffer {
     case Compression.ZSTD:
       return zstdCompressSync(data);
     default:
-      throw new StorageError(StorageErrorCode.UNSUPPORTED_FOR_MESSAGE_FORMAT, `cannot compress with codec ${codec}`);
+      throw new StorageError(
+        StorageErrorCode.UNSUPPORTED_FOR_MESSAGE_FORMAT,
+        `cannot compress with codec ${codec}`,
+      );
   }
 }
 
@@ -356,7 +394,10 @@ export function encodeRecordBatch(opts: EncodeBatchOptions): Buffer {
     if (ts > maxTimestamp) maxTimestamp = ts;
     const key = toBuf(r.key);
     const value = toBuf(r.value);
-    const headers = (r.headers ?? []).map((h) => ({ key: Buffer.from(h.key, 'utf8'), value: toBuf(h.value) }));
+    const headers = (r.headers ?? []).map((h) => ({
+      key: Buffer.from(h.key, 'utf8'),
+      value: toBuf(h.value),
+    }));
     let bodySize = 1 + varintSize(ts - baseTimestamp) + varintSize(i);
     bodySize += key ? varintSize(key.length) + key.length : 1;
     bodySize += value ? varintSize(value.length) + value.length : 1;

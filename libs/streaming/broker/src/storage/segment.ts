@@ -91,7 +91,13 @@ export class LogSegment {
   broken = false;
   private closed = false;
 
-  private constructor(dir: string, baseOffset: number, io: FileIo, fds: [number, number, number], createdMs: number) {
+  private constructor(
+    dir: string,
+    baseOffset: number,
+    io: FileIo,
+    fds: [number, number, number],
+    createdMs: number,
+  ) {
     this.baseOffset = baseOffset;
     this.nextOffset = baseOffset;
     this.logPath = path.join(dir, segmentFileName(baseOffset, '.log'));
@@ -141,7 +147,13 @@ export class LogSegment {
       throw storageIoError(`cannot open segment ${logPath}`, err);
     }
     const stat = fs.fstatSync(fds[0]!);
-    const seg = new LogSegment(dir, baseOffset, io, fds as [number, number, number], stat.size > 0 ? stat.mtimeMs : opts.nowMs);
+    const seg = new LogSegment(
+      dir,
+      baseOffset,
+      io,
+      fds as [number, number, number],
+      stat.size > 0 ? stat.mtimeMs : opts.nowMs,
+    );
     const fileSize = stat.size;
     try {
       if (!opts.verify && seg.loadTrusted(fileSize, opts.indexIntervalBytes)) {
@@ -165,7 +177,8 @@ export class LogSegment {
     if (lastPos >= 0) {
       const header = readFully(this.logFd, lastPos, LOG_OVERHEAD);
       if (header.length < LOG_OVERHEAD) return false;
-      if (readInt64(header, 0) - this.baseOffset !== offsetIndex.relOffsetAt(offsetIndex.count - 1)) return false;
+      if (readInt64(header, 0) - this.baseOffset !== offsetIndex.relOffsetAt(offsetIndex.count - 1))
+        return false;
       from = lastPos;
     }
     this.offsetIndex = offsetIndex;
@@ -175,10 +188,14 @@ export class LogSegment {
       this.offsetOfMaxTimestamp = this.baseOffset + timeIndex.lastRelOffset();
     }
     this.size = from;
-    if (from > 0) this.nextOffset = this.baseOffset + offsetIndex.relOffsetAt(offsetIndex.count - 1);
-    const walk = this.walk(from, fileSize, false, (h) => this.track(h.position, h.size, h.baseOffset, h.lastOffset, h.maxTimestamp, interval));
+    if (from > 0)
+      this.nextOffset = this.baseOffset + offsetIndex.relOffsetAt(offsetIndex.count - 1);
+    const walk = this.walk(from, fileSize, false, (h) =>
+      this.track(h.position, h.size, h.baseOffset, h.lastOffset, h.maxTimestamp, interval),
+    );
     if (walk.problem !== null || walk.validEnd !== fileSize) return false;
-    if (timeIndex.count > 0 && timeIndex.lastRelOffset() >= this.nextOffset - this.baseOffset) return false;
+    if (timeIndex.count > 0 && timeIndex.lastRelOffset() >= this.nextOffset - this.baseOffset)
+      return false;
     this.readFirstBatchTimestamp();
     return true;
   }
@@ -192,7 +209,9 @@ export class LogSegment {
     this.nextOffset = this.baseOffset;
     this.maxTimestamp = -1;
     this.offsetOfMaxTimestamp = -1;
-    const walk = this.walk(0, fileSize, verify, (h) => this.track(h.position, h.size, h.baseOffset, h.lastOffset, h.maxTimestamp, interval));
+    const walk = this.walk(0, fileSize, verify, (h) =>
+      this.track(h.position, h.size, h.baseOffset, h.lastOffset, h.maxTimestamp, interval),
+    );
     let truncatedBytes = 0;
     if (walk.validEnd < fileSize) {
       truncatedBytes = fileSize - walk.validEnd;
@@ -234,7 +253,12 @@ export class LogSegment {
    * With `verify`, each batch's length, magic and CRC are checked; offsets must
    * always increase. Reads in large windows: one pread per several MiB.
    */
-  private walk(from: number, end: number, verify: boolean, visit: (h: HeaderView) => void): WalkResult {
+  private walk(
+    from: number,
+    end: number,
+    verify: boolean,
+    visit: (h: HeaderView) => void,
+  ): WalkResult {
     let window: Buffer = Buffer.alloc(0);
     let windowStart = 0;
     let pos = from;
@@ -265,10 +289,20 @@ export class LogSegment {
       const baseOffset = readInt64(window, rel + BatchField.BASE_OFFSET);
       const lastOffsetDelta = window.readInt32BE(rel + BatchField.LAST_OFFSET_DELTA);
       const lastOffset = baseOffset + lastOffsetDelta;
-      if (baseOffset < expectedMin || lastOffsetDelta < 0 || lastOffset - this.baseOffset > MAX_REL_OFFSET) {
+      if (
+        baseOffset < expectedMin ||
+        lastOffsetDelta < 0 ||
+        lastOffset - this.baseOffset > MAX_REL_OFFSET
+      ) {
         return { validEnd: pos, problem: `offset ${baseOffset} out of sequence at byte ${pos}` };
       }
-      visit({ position: pos, size, baseOffset, lastOffset, maxTimestamp: readInt64(window, rel + BatchField.MAX_TIMESTAMP) });
+      visit({
+        position: pos,
+        size,
+        baseOffset,
+        lastOffset,
+        maxTimestamp: readInt64(window, rel + BatchField.MAX_TIMESTAMP),
+      });
       expectedMin = lastOffset + 1;
       pos += size;
     }
@@ -280,7 +314,14 @@ export class LogSegment {
    * `interval` bytes, a time-index entry with each offset-index entry when the
    * max timestamp grew, and the running LEO/size/max timestamp.
    */
-  private track(position: number, size: number, baseOffset: number, lastOffset: number, maxTs: number, interval: number): void {
+  private track(
+    position: number,
+    size: number,
+    baseOffset: number,
+    lastOffset: number,
+    maxTs: number,
+    interval: number,
+  ): void {
     let indexed = false;
     if (this.bytesSinceIndex > interval) {
       this.offsetIndex.add(baseOffset - this.baseOffset, position);
@@ -324,7 +365,14 @@ export class LogSegment {
       firstBatchTimestamp: this.firstBatchTimestamp,
     };
     for (const b of batches) {
-      this.track(start + b.position, b.size, b.baseOffset, b.baseOffset + b.lastOffsetDelta, b.maxTimestamp, interval);
+      this.track(
+        start + b.position,
+        b.size,
+        b.baseOffset,
+        b.baseOffset + b.lastOffsetDelta,
+        b.maxTimestamp,
+        interval,
+      );
     }
     try {
       this.dirty = true;
@@ -336,7 +384,10 @@ export class LogSegment {
       Object.assign(this, saved);
       this.size = start;
       if (!this.cutFiles(start)) this.broken = true;
-      throw storageIoError(`append to ${this.logPath} failed${this.broken ? ' and could not be rolled back' : ''}`, err);
+      throw storageIoError(
+        `append to ${this.logPath} failed${this.broken ? ' and could not be rolled back' : ''}`,
+        err,
+      );
     }
   }
 
@@ -346,15 +397,23 @@ export class LogSegment {
       const buf = Buffer.allocUnsafe(nOff * OFFSET_INDEX_ENTRY_SIZE);
       for (let i = 0; i < nOff; i++) {
         const e = fromOffsetEntry + i;
-        OffsetIndex.encodeEntry(buf, i * OFFSET_INDEX_ENTRY_SIZE, this.offsetIndex.relOffsetAt(e), this.offsetIndex.positionAt(e));
+        OffsetIndex.encodeEntry(
+          buf,
+          i * OFFSET_INDEX_ENTRY_SIZE,
+          this.offsetIndex.relOffsetAt(e),
+          this.offsetIndex.positionAt(e),
+        );
       }
       writeFully(this.io, this.indexFd, buf, fromOffsetEntry * OFFSET_INDEX_ENTRY_SIZE);
     }
     const nTime = this.timeIndex.count - fromTimeEntry;
     if (nTime > 0) {
-      // Rarely more than one entry per append: re-serialise just the tail.
-      const all = this.timeIndex.serialize();
-      writeFully(this.io, this.timeFd, all.subarray(fromTimeEntry * TIME_INDEX_ENTRY_SIZE), fromTimeEntry * TIME_INDEX_ENTRY_SIZE);
+      writeFully(
+        this.io,
+        this.timeFd,
+        this.timeIndex.serialize(fromTimeEntry),
+        fromTimeEntry * TIME_INDEX_ENTRY_SIZE,
+      );
     }
   }
 
@@ -406,7 +465,10 @@ export class LogSegment {
   read(position: number, maxBytes: number, minOneBatch: boolean): Buffer {
     const available = this.size - position;
     if (available <= 0) return Buffer.alloc(0);
-    const buf = maxBytes > 0 ? readFully(this.logFd, position, Math.min(maxBytes, available)) : Buffer.alloc(0);
+    const buf =
+      maxBytes > 0
+        ? readFully(this.logFd, position, Math.min(maxBytes, available))
+        : Buffer.alloc(0);
     let end = 0;
     while (end + LOG_OVERHEAD <= buf.length) {
       const size = buf.readInt32BE(end + BatchField.BATCH_LENGTH) + LOG_OVERHEAD;
@@ -444,11 +506,15 @@ export class LogSegment {
     return this.findTimestamp(this.maxTimestamp);
   }
 
-  private exactTimestampIn(h: HeaderView, timestamp: number): { offset: number; timestamp: number } {
+  private exactTimestampIn(
+    h: HeaderView,
+    timestamp: number,
+  ): { offset: number; timestamp: number } {
     const batch = readFully(this.logFd, h.position, h.size);
     const attributes = batch.readInt16BE(BatchField.ATTRIBUTES);
     const codec = attributes & Attribute.COMPRESSION_MASK;
-    const decodable = codec === Compression.NONE || codec === Compression.GZIP || codec === Compression.ZSTD;
+    const decodable =
+      codec === Compression.NONE || codec === Compression.GZIP || codec === Compression.ZSTD;
     if (decodable && (attributes & Attribute.LOG_APPEND_TIME) === 0) {
       try {
         for (const r of decodeRecordBatch(batch).records) {
@@ -463,7 +529,10 @@ export class LogSegment {
 
   /** Adds a final time-index entry when the segment stops being active. */
   seal(): void {
-    if (this.maxTimestamp > this.timeIndex.lastTimestamp() && this.offsetOfMaxTimestamp >= this.baseOffset) {
+    if (
+      this.maxTimestamp > this.timeIndex.lastTimestamp() &&
+      this.offsetOfMaxTimestamp >= this.baseOffset
+    ) {
       const from = this.timeIndex.count;
       this.timeIndex.add(this.maxTimestamp, this.offsetOfMaxTimestamp - this.baseOffset);
       try {
@@ -529,4 +598,3 @@ function readWhole(fd: number): Buffer {
   const size = fs.fstatSync(fd).size;
   return size === 0 ? Buffer.alloc(0) : readFully(fd, 0, size);
 }
-

@@ -80,9 +80,12 @@ export class TimeIndex {
     buf.writeInt32BE(relOffset, at + 8);
   }
 
-  serialize(): Buffer {
-    const buf = Buffer.alloc(this.byteSize);
-    for (let i = 0; i < this.n; i++) TimeIndex.encodeEntry(buf, i * TIME_INDEX_ENTRY_SIZE, this.ts[i]!, this.rel[i]!);
+  /** The file image of entries [from, count). */
+  serialize(from = 0): Buffer {
+    const buf = Buffer.alloc((this.n - from) * TIME_INDEX_ENTRY_SIZE);
+    for (let i = from; i < this.n; i++) {
+      TimeIndex.encodeEntry(buf, (i - from) * TIME_INDEX_ENTRY_SIZE, this.ts[i]!, this.rel[i]!);
+    }
     return buf;
   }
 

@@ -32,7 +32,15 @@ export interface TopicConfig {
 }
 
 /** Kafka's DescribeConfigs configType numbers. */
-export const ConfigType = { BOOLEAN: 1, STRING: 2, INT: 3, SHORT: 4, LONG: 5, DOUBLE: 6, LIST: 7 } as const;
+export const ConfigType = {
+  BOOLEAN: 1,
+  STRING: 2,
+  INT: 3,
+  SHORT: 4,
+  LONG: 5,
+  DOUBLE: 6,
+  LIST: 7,
+} as const;
 
 export interface TopicConfigKey {
   /** Kafka name, e.g. "retention.ms". */
@@ -52,7 +60,10 @@ const LONG_MAX = '9223372036854775807';
 const INT_MAX = 2 ** 31 - 1;
 
 function invalid(name: string, value: string, why: string): StorageError {
-  return new StorageError(StorageErrorCode.INVALID_CONFIG, `Invalid value ${value} for configuration ${name}: ${why}`);
+  return new StorageError(
+    StorageErrorCode.INVALID_CONFIG,
+    `Invalid value ${value} for configuration ${name}: ${why}`,
+  );
 }
 
 function longParser(name: string, min: number): (v: string) => number {
@@ -62,7 +73,7 @@ function longParser(name: string, min: number): (v: string) => number {
     // Longs above 2^53 lose precision as JS numbers; they only ever mean "practically infinite".
     const n = Number(t);
     if (n < min) throw invalid(name, v, `value must be at least ${min}`);
-    if (n > 9223372036854775807) throw invalid(name, v, 'out of range for a long');
+    if (n > 2 ** 63) throw invalid(name, v, 'out of range for a long');
     return n;
   };
 }
@@ -91,7 +102,8 @@ function parseCleanupPolicy(v: string): string {
     .filter((s) => s !== '');
   if (parts.length === 0) throw invalid('cleanup.policy', v, 'must list delete and/or compact');
   for (const p of parts) {
-    if (p !== 'delete' && p !== 'compact') throw invalid('cleanup.policy', v, `unknown policy "${p}"`);
+    if (p !== 'delete' && p !== 'compact')
+      throw invalid('cleanup.policy', v, `unknown policy "${p}"`);
   }
   return [...new Set(parts)].sort().join(',');
 }
@@ -123,28 +135,147 @@ function key(
 }
 
 export const TOPIC_CONFIG_KEYS: readonly TopicConfigKey[] = [
-  key('cleanup.policy', 'cleanupPolicy', 'list', 'delete', 'delete old segments, compact by key, or both', parseCleanupPolicy),
-  key('compression.type', 'compressionType', 'string', 'producer', 'final compression type (only "producer" is applied: batches are stored as sent)',
-    oneOf('compression.type', ['producer', 'uncompressed', 'gzip', 'snappy', 'lz4', 'zstd'])),
-  key('delete.retention.ms', 'deleteRetentionMs', 'long', '86400000', 'how long delete tombstones are kept on compacted topics', longParser('delete.retention.ms', 0)),
-  key('flush.messages', 'flushMessages', 'long', LONG_MAX, 'informational: the broker fsyncs on its flush interval', longParser('flush.messages', 1)),
-  key('flush.ms', 'flushMs', 'long', LONG_MAX, 'informational: the broker fsyncs on its flush interval', longParser('flush.ms', 0)),
-  key('index.interval.bytes', 'indexIntervalBytes', 'int', '4096', 'bytes of log between two offset index entries', intParser('index.interval.bytes', 0)),
-  key('max.compaction.lag.ms', 'maxCompactionLagMs', 'long', LONG_MAX, 'maximum time a record stays ineligible for compaction', longParser('max.compaction.lag.ms', 1)),
-  key('max.message.bytes', 'maxMessageBytes', 'int', '1048588', 'largest record batch size accepted', intParser('max.message.bytes', 0)),
-  key('message.timestamp.type', 'messageTimestampType', 'string', 'CreateTime', 'CreateTime keeps producer timestamps, LogAppendTime stamps the broker time',
-    oneOf('message.timestamp.type', ['CreateTime', 'LogAppendTime'])),
-  key('min.cleanable.dirty.ratio', 'minCleanableDirtyRatio', 'double', '0.5', 'dirty ratio that makes a compacted log eligible for cleaning', parseRatio),
-  key('min.compaction.lag.ms', 'minCompactionLagMs', 'long', '0', 'minimum time a record stays uncompacted', longParser('min.compaction.lag.ms', 0)),
-  key('min.insync.replicas', 'minInsyncReplicas', 'int', '1', 'informational on a single node', intParser('min.insync.replicas', 1)),
-  key('retention.bytes', 'retentionBytes', 'long', '-1', 'maximum partition size before old segments are deleted (-1: unlimited)', longParser('retention.bytes', -1)),
-  key('retention.ms', 'retentionMs', 'long', '604800000', 'maximum age of a segment before it is deleted (-1: unlimited)', longParser('retention.ms', -1)),
-  key('segment.bytes', 'segmentBytes', 'int', '1073741824', 'segment file size at which the log rolls', intParser('segment.bytes', 14)),
-  key('segment.index.bytes', 'segmentIndexBytes', 'int', '10485760', 'informational: indexes are not preallocated', intParser('segment.index.bytes', 4)),
-  key('segment.ms', 'segmentMs', 'long', '604800000', 'segment age at which the log rolls', longParser('segment.ms', 1)),
+  key(
+    'cleanup.policy',
+    'cleanupPolicy',
+    'list',
+    'delete',
+    'delete old segments, compact by key, or both',
+    parseCleanupPolicy,
+  ),
+  key(
+    'compression.type',
+    'compressionType',
+    'string',
+    'producer',
+    'final compression type (only "producer" is applied: batches are stored as sent)',
+    oneOf('compression.type', ['producer', 'uncompressed', 'gzip', 'snappy', 'lz4', 'zstd']),
+  ),
+  key(
+    'delete.retention.ms',
+    'deleteRetentionMs',
+    'long',
+    '86400000',
+    'how long delete tombstones are kept on compacted topics',
+    longParser('delete.retention.ms', 0),
+  ),
+  key(
+    'flush.messages',
+    'flushMessages',
+    'long',
+    LONG_MAX,
+    'informational: the broker fsyncs on its flush interval',
+    longParser('flush.messages', 1),
+  ),
+  key(
+    'flush.ms',
+    'flushMs',
+    'long',
+    LONG_MAX,
+    'informational: the broker fsyncs on its flush interval',
+    longParser('flush.ms', 0),
+  ),
+  key(
+    'index.interval.bytes',
+    'indexIntervalBytes',
+    'int',
+    '4096',
+    'bytes of log between two offset index entries',
+    intParser('index.interval.bytes', 0),
+  ),
+  key(
+    'max.compaction.lag.ms',
+    'maxCompactionLagMs',
+    'long',
+    LONG_MAX,
+    'maximum time a record stays ineligible for compaction',
+    longParser('max.compaction.lag.ms', 1),
+  ),
+  key(
+    'max.message.bytes',
+    'maxMessageBytes',
+    'int',
+    '1048588',
+    'largest record batch size accepted',
+    intParser('max.message.bytes', 0),
+  ),
+  key(
+    'message.timestamp.type',
+    'messageTimestampType',
+    'string',
+    'CreateTime',
+    'CreateTime keeps producer timestamps, LogAppendTime stamps the broker time',
+    oneOf('message.timestamp.type', ['CreateTime', 'LogAppendTime']),
+  ),
+  key(
+    'min.cleanable.dirty.ratio',
+    'minCleanableDirtyRatio',
+    'double',
+    '0.5',
+    'dirty ratio that makes a compacted log eligible for cleaning',
+    parseRatio,
+  ),
+  key(
+    'min.compaction.lag.ms',
+    'minCompactionLagMs',
+    'long',
+    '0',
+    'minimum time a record stays uncompacted',
+    longParser('min.compaction.lag.ms', 0),
+  ),
+  key(
+    'min.insync.replicas',
+    'minInsyncReplicas',
+    'int',
+    '1',
+    'informational on a single node',
+    intParser('min.insync.replicas', 1),
+  ),
+  key(
+    'retention.bytes',
+    'retentionBytes',
+    'long',
+    '-1',
+    'maximum partition size before old segments are deleted (-1: unlimited)',
+    longParser('retention.bytes', -1),
+  ),
+  key(
+    'retention.ms',
+    'retentionMs',
+    'long',
+    '604800000',
+    'maximum age of a segment before it is deleted (-1: unlimited)',
+    longParser('retention.ms', -1),
+  ),
+  key(
+    'segment.bytes',
+    'segmentBytes',
+    'int',
+    '1073741824',
+    'segment file size at which the log rolls',
+    intParser('segment.bytes', 14),
+  ),
+  key(
+    'segment.index.bytes',
+    'segmentIndexBytes',
+    'int',
+    '10485760',
+    'informational: indexes are not preallocated',
+    intParser('segment.index.bytes', 4),
+  ),
+  key(
+    'segment.ms',
+    'segmentMs',
+    'long',
+    '604800000',
+    'segment age at which the log rolls',
+    longParser('segment.ms', 1),
+  ),
 ];
 
-const KEY_BY_NAME: ReadonlyMap<string, TopicConfigKey> = new Map(TOPIC_CONFIG_KEYS.map((k) => [k.name, k]));
+const KEY_BY_NAME: ReadonlyMap<string, TopicConfigKey> = new Map(
+  TOPIC_CONFIG_KEYS.map((k) => [k.name, k]),
+);
 
 export function topicConfigKey(name: string): TopicConfigKey | undefined {
   return KEY_BY_NAME.get(name);
@@ -164,11 +295,14 @@ export const DEFAULT_TOPIC_CONFIG: Readonly<TopicConfig> = Object.freeze(buildDe
  * Throws StorageError INVALID_CONFIG for unknown keys or bad values.
  * Returns the normalised overrides (e.g. cleanup.policy "delete,compact" -> "compact,delete").
  */
-export function validateTopicOverrides(overrides: Readonly<Record<string, string>>): Record<string, string> {
+export function validateTopicOverrides(
+  overrides: Readonly<Record<string, string>>,
+): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(overrides)) {
     const k = KEY_BY_NAME.get(name);
-    if (!k) throw new StorageError(StorageErrorCode.INVALID_CONFIG, `Unknown topic config name: ${name}`);
+    if (!k)
+      throw new StorageError(StorageErrorCode.INVALID_CONFIG, `Unknown topic config name: ${name}`);
     if (typeof value !== 'string') throw invalid(name, String(value), 'value must be a string');
     const parsed = k.parse(value);
     out[name] = typeof parsed === 'string' ? parsed : value.trim();
@@ -192,7 +326,7 @@ export function resolveTopicConfig(
 /** Formats a config value as DescribeConfigs shows it. */
 export function formatConfigValue(value: number | string): string {
   if (typeof value === 'string') return value;
-  if (value >= 9223372036854775807) return LONG_MAX;
+  if (value >= 2 ** 63) return LONG_MAX;
   return String(value);
 }
 

@@ -7,7 +7,10 @@ const LEGAL = /^[a-zA-Z0-9._-]+$/;
 /** Throws StorageError INVALID_TOPIC_EXCEPTION (17) when `name` is not a legal topic name. */
 export function validateTopicName(name: string): void {
   const fail = (why: string): never => {
-    throw new StorageError(StorageErrorCode.INVALID_TOPIC_EXCEPTION, `Invalid topic name "${name}": ${why}`);
+    throw new StorageError(
+      StorageErrorCode.INVALID_TOPIC_EXCEPTION,
+      `Invalid topic name "${name}": ${why}`,
+    );
   };
   if (typeof name !== 'string' || name.length === 0) fail('the name is empty');
   if (name === '.' || name === '..') fail('"." and ".." are not allowed');

@@ -34,9 +34,13 @@ export function readTopicsFile(logDir: string): PersistedTopic[] {
   try {
     parsed = JSON.parse(text) as TopicsFile;
   } catch (err) {
-    throw new StorageError(StorageErrorCode.KAFKA_STORAGE_ERROR, `${file} is not valid JSON: ${(err as Error).message}`, {
-      cause: err,
-    });
+    throw new StorageError(
+      StorageErrorCode.KAFKA_STORAGE_ERROR,
+      `${file} is not valid JSON: ${(err as Error).message}`,
+      {
+        cause: err,
+      },
+    );
   }
   if (parsed.version !== 1 || !Array.isArray(parsed.topics)) {
     throw new StorageError(StorageErrorCode.KAFKA_STORAGE_ERROR, `${file} has an unknown format`);
