@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { StorageError, StorageErrorCode } from './errors.ts';
+import {
+  DEFAULT_TOPIC_CONFIG,
+  TOPIC_CONFIG_KEYS,
+  deletesOldSegments,
+  describeTopicConfig,
+  resolveTopicConfig,
+  validateTopicOverrides,
+} from './topic-config.ts';
+
+function codeOf(fn: () => unknown): number | undefined {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof StorageError) return err.code;
+    throw err;
+  }
+  return undefined;
+}
+
+describe('topic config', () => {
+  it("uses Kafka's defaults", () => {
+    expect(DEFAULT_TOPIC_CONFIG).toMatchObject({
+      retentionMs: 604800000,
+      retentionBytes: -1,
+      segmentBytes: 1073741824,
+      segmentMs: 604800000,
+      cleanupPolicy: 'delete',
+      maxMessageBytes: 1048588,
+      messageTimestampType: 'CreateTime',
+      deleteRetentionMs: 86400000,
+      minCompactionLagMs: 0,
+      indexIntervalBytes: 4096,
+      minInsyncReplicas: 1,
+    });
+  });
+
+  it('lists every key with a default that parses, sorted by name', () => {
+    const names = TOPIC_CONFIG_KEYS.map((k) => k.name);
+    expect(names).toEqual([...names].sort());
+    for (const k of TOPIC_CONFIG_KEYS) expect(() => k.parse(k.defaultValue)).not.toThrow();
+    expect(names).toContain('segment.index.bytes');
+    expect(names).toContain('flush.ms');
+  });
+
+  it('overlays broker defaults and topic overrides', () => {
+    const config = resolveTopicConfig(
+      { retentionMs: 10 },
+      { 'retention.bytes': '99', 'message.timestamp.type': 'LogAppendTime' },
+    );
+    expect([config.retentionMs, config.retentionBytes, config.messageTimestampType]).toEqual([
+      10,
+      99,
+      'LogAppendTime',
+    ]);
+  });
+
+  it('rejects unknown keys and bad values with INVALID_CONFIG', () => {
+    for (const bad of [
+      { 'retention.ms': 'abc' },
+      { 'retention.ms': '-2' },
+      { 'segment.bytes': '13' },
+      { 'segment.bytes': '3000000000' },
+      { 'cleanup.policy': '' },
+      { 'cleanup.policy': 'delete,forever' },
+      { 'message.timestamp.type': 'Whenever' },
+      { 'min.cleanable.dirty.ratio': '1.5' },
+      { 'made.up': '1' },
+    ]) {
+      expect(codeOf(() => validateTopicOverrides(bad))).toBe(StorageErrorCode.INVALID_CONFIG);
+    }
+  });
+
+  it('normalises cleanup.policy and knows which policies delete', () => {
+    expect(validateTopicOverrides({ 'cleanup.policy': 'delete, compact' })).toEqual({
+      'cleanup.policy': 'compact,delete',
+    });
+    expect(deletesOldSegments(resolveTopicConfig({}, { 'cleanup.policy': 'compact' }))).toBe(false);
+    expect(deletesOldSegments(resolveTopicConfig({}, { 'cleanup.policy': 'compact,delete' }))).toBe(
+      true,
+    );
+  });
+
+  it('describes effective values, marking overrides as TOPIC_CONFIG', () => {
+    const overrides = { 'retention.ms': '1000' };
+    const entries = describeTopicConfig(
+      resolveTopicConfig({ segmentBytes: 2048 }, overrides),
+      overrides,
+    );
+    const byName = new Map(entries.map((e) => [e.name, e]));
+    expect(byName.get('retention.ms')).toMatchObject({
+      value: '1000',
+      isDefault: false,
+      source: 'TOPIC_CONFIG',
+    });
+    expect(byName.get('segment.bytes')).toMatchObject({
+      value: '2048',
+      isDefault: true,
+      source: 'DEFAULT_CONFIG',
+    });
+    expect(byName.get('flush.ms')!.value).toBe('9223372036854775807');
+    expect(entries).toHaveLength(TOPIC_CONFIG_KEYS.length);
+  });
+});
