@@ -28,7 +28,8 @@ export function generateInto(specDir: string, outDir: string): string[] {
   const files = generateProtocolFiles(loadSpecDir(specDir));
   fs.mkdirSync(outDir, { recursive: true });
   for (const existing of fs.readdirSync(outDir)) {
-    if (!files.has(existing) && /\.(ts|json)$/.test(existing)) fs.rmSync(path.join(outDir, existing));
+    if (!files.has(existing) && /\.(ts|json)$/.test(existing))
+      fs.rmSync(path.join(outDir, existing));
   }
   for (const [name, content] of files) {
     const target = path.join(outDir, name);
@@ -43,11 +44,15 @@ function main(): void {
   const specDir = resolveSpecDir(process.argv[2]);
   const outDir = path.resolve(process.argv[3] || DEFAULT_OUT_DIR);
   if (!fs.existsSync(specDir)) {
-    process.stderr.write(`spec dir not found: ${specDir} (pass it as argv[2] or KAFKA_PROTOCOL_DIR)\n`);
+    process.stderr.write(
+      `spec dir not found: ${specDir} (pass it as argv[2] or KAFKA_PROTOCOL_DIR)\n`,
+    );
     process.exit(2);
   }
   const names = generateInto(specDir, outDir);
-  process.stdout.write(`generated ${names.length} files into ${path.relative(process.cwd(), outDir) || '.'}\n`);
+  process.stdout.write(
+    `generated ${names.length} files into ${path.relative(process.cwd(), outDir) || '.'}\n`,
+  );
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) main();

@@ -64,12 +64,17 @@ describe('the generated API table', () => {
   it('knows the versions real clients use', () => {
     expect(API_BY_KEY.get(0)).toMatchObject({ name: 'Produce', minVersion: 0, flexibleMin: 9 });
     expect(API_BY_KEY.get(1)).toMatchObject({ name: 'Fetch', minVersion: 0, flexibleMin: 12 });
-    expect(API_BY_KEY.get(18)).toMatchObject({ name: 'ApiVersions', maxVersion: 4, flexibleMin: 3 });
+    expect(API_BY_KEY.get(18)).toMatchObject({
+      name: 'ApiVersions',
+      maxVersion: 4,
+      flexibleMin: 3,
+    });
     expect(API_BY_KEY.get(17)).toMatchObject({ name: 'SaslHandshake', flexibleMin: null });
   });
 
   it('leaves out controller-only and ZooKeeper-era APIs', () => {
-    for (const key of [4, 5, 6, 7, 52, 53, 54, 56, 58, 62, 63, 67]) expect(API_BY_KEY.has(key)).toBe(false);
+    for (const key of [4, 5, 6, 7, 52, 53, 54, 56, 58, 62, 63, 67])
+      expect(API_BY_KEY.has(key)).toBe(false);
   });
 });
 
@@ -91,7 +96,9 @@ describe.each(schema.apis.map((a) => [a.name, a] as const))('%s codecs', (_name,
           expect(decodeAll(codec, version, bytes), `${kind} v${version} ${mode}`).toEqual(sample);
           // Omitting the fields the version cannot carry must produce the very same bytes.
           const omitted = withoutAbsentFields(msgSpec, version, sample);
-          expect(encode(codec, version, omitted).equals(bytes), `${kind} v${version} omitted`).toBe(true);
+          expect(encode(codec, version, omitted).equals(bytes), `${kind} v${version} omitted`).toBe(
+            true,
+          );
         }
       }
     });
@@ -101,7 +108,9 @@ describe.each(schema.apis.map((a) => [a.name, a] as const))('%s codecs', (_name,
       const bytes = encode(codec, version, sampleMessage(msgSpec, version, 'filled'));
       for (let n = 0; n < bytes.length; n++) {
         const cut = bytes.subarray(0, n);
-        expect(() => codec.decode(new Reader(cut), version), `${kind} cut at ${n}`).toThrow(ProtocolError);
+        expect(() => codec.decode(new Reader(cut), version), `${kind} cut at ${n}`).toThrow(
+          ProtocolError,
+        );
       }
     });
   }

@@ -114,7 +114,10 @@ export class Reader {
         return value;
       }
     }
-    throw new ProtocolError('INVALID_VARINT', `varint longer than 5 bytes at offset ${this.offset}`);
+    throw new ProtocolError(
+      'INVALID_VARINT',
+      `varint longer than 5 bytes at offset ${this.offset}`,
+    );
   }
 
   /** Zigzag-encoded signed int32. */
@@ -155,7 +158,10 @@ export class Reader {
       }
       shift += 7;
     }
-    throw new ProtocolError('INVALID_VARINT', `varlong longer than 10 bytes at offset ${this.offset}`);
+    throw new ProtocolError(
+      'INVALID_VARINT',
+      `varlong longer than 10 bytes at offset ${this.offset}`,
+    );
   }
 
   private utf8(length: number): string {
@@ -244,7 +250,8 @@ export class Reader {
   }
 
   private badLength(n: number, what: string): ProtocolError {
-    if (n === -1) return new ProtocolError('NULL_NOT_ALLOWED', `null ${what} where a value is required`);
+    if (n === -1)
+      return new ProtocolError('NULL_NOT_ALLOWED', `null ${what} where a value is required`);
     return new ProtocolError('INVALID_LENGTH', `invalid ${what} length ${n} at ${this.offset}`);
   }
 

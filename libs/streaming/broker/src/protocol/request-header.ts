@@ -43,7 +43,8 @@ export function decodeRequestHeader(r: Reader): RequestHeader {
   r.offset = start;
   const headerVersion = requestHeaderVersion(apiKey, apiVersion);
   const spec = API_BY_KEY.get(apiKey);
-  const supported = spec !== undefined && apiVersion >= spec.minVersion && apiVersion <= spec.maxVersion;
+  const supported =
+    spec !== undefined && apiVersion >= spec.minVersion && apiVersion <= spec.maxVersion;
   if (supported) {
     const h = decodeRequestHeaderData(r, headerVersion);
     return { apiKey, apiVersion, correlationId, clientId: h.clientId ?? null, headerVersion };

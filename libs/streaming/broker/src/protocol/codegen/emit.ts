@@ -224,7 +224,11 @@ class MessageEmitter {
       if (isEmpty(used)) continue;
       let info = this.structs.get(elem);
       if (info) {
-        if (f.fields && info.fields !== fields && JSON.stringify(info.fields) !== JSON.stringify(fields)) {
+        if (
+          f.fields &&
+          info.fields !== fields &&
+          JSON.stringify(info.fields) !== JSON.stringify(fields)
+        ) {
           throw new Error(`${this.msg.name}: struct ${elem} defined twice differently`);
         }
         const hull = { lo: Math.min(info.range.lo, used.lo), hi: Math.max(info.range.hi, used.hi) };
@@ -233,9 +237,17 @@ class MessageEmitter {
       } else {
         const tsName = this.structTsName(elem);
         for (const other of this.structs.values()) {
-          if (other.tsName === tsName) throw new Error(`${this.msg.name}: duplicate type ${tsName}`);
+          if (other.tsName === tsName)
+            throw new Error(`${this.msg.name}: duplicate type ${tsName}`);
         }
-        info = { specName: elem, tsName, fields, range: used, needsDefault: false, needsIsDefault: false };
+        info = {
+          specName: elem,
+          tsName,
+          fields,
+          range: used,
+          needsDefault: false,
+          needsIsDefault: false,
+        };
         this.structs.set(elem, info);
       }
       this.collect(info);
@@ -246,7 +258,9 @@ class MessageEmitter {
     const present = intersect(parseVersions(f.versions), s.range);
     const tagged =
       f.tag === undefined ? { lo: 1, hi: 0 } : intersect(parseVersions(f.taggedVersions), present);
-    const regular = isEmpty(tagged) ? present : { lo: present.lo, hi: Math.min(present.hi, tagged.lo - 1) };
+    const regular = isEmpty(tagged)
+      ? present
+      : { lo: present.lo, hi: Math.min(present.hi, tagged.lo - 1) };
     const nullable = intersect(parseVersions(f.nullableVersions), present);
     const def = defaultValueOf(f);
     const elem = elementType(f.type);
@@ -259,7 +273,8 @@ class MessageEmitter {
       tagged,
       regular,
       nullable,
-      flexible: f.flexibleVersions === undefined ? this.flexible : parseVersions(f.flexibleVersions),
+      flexible:
+        f.flexibleVersions === undefined ? this.flexible : parseVersions(f.flexibleVersions),
       typeNullable:
         !isEmpty(nullable) || f.type === 'records' || (def.kind === 'value' && def.value === null),
       optional: present.lo !== s.range.lo || present.hi !== s.range.hi,
@@ -333,8 +348,13 @@ class MessageEmitter {
 
   private primitiveRead(type: string, flexC: string, nullC: string): string {
     if (type === 'string' || type === 'bytes' || type === 'records') {
-      const m = (compact: boolean, nullable: boolean) => `r.${varMethod(type, compact, nullable)}()`;
-      return pick(flexC, pick(nullC, m(true, true), m(true, false)), pick(nullC, m(false, true), m(false, false)));
+      const m = (compact: boolean, nullable: boolean) =>
+        `r.${varMethod(type, compact, nullable)}()`;
+      return pick(
+        flexC,
+        pick(nullC, m(true, true), m(true, false)),
+        pick(nullC, m(false, true), m(false, false)),
+      );
     }
     return `r.${type}()`;
   }
@@ -354,7 +374,10 @@ class MessageEmitter {
           ? [`${target} = null;`]
           : nullC === 'false'
             ? [`throw nullNotAllowed(${quote(fi.label)}, version);`]
-            : [`if (${not(nullC)}) throw nullNotAllowed(${quote(fi.label)}, version);`, `${target} = null;`];
+            : [
+                `if (${not(nullC)}) throw nullNotAllowed(${quote(fi.label)}, version);`,
+                `${target} = null;`,
+              ];
       return [
         '{',
         `  const n = ${bare(pick(flexC, 'r.compactArrayLength()', 'r.arrayLength()'))};`,
@@ -396,7 +419,12 @@ class MessageEmitter {
       for (const fi of tagged) {
         const read = this.readField(fi, fi.tagged, `o.${fi.prop}`);
         const c = cond(fi.tagged, flexRange);
-        cases.push(`case ${fi.f.tag}: {`, ...indent(c === 'true' ? read : branch(c, read, ['r.skip(size);'])), '  break;', '}');
+        cases.push(
+          `case ${fi.f.tag}: {`,
+          ...indent(c === 'true' ? read : branch(c, read, ['r.skip(size);'])),
+          '  break;',
+          '}',
+        );
       }
       const section = [
         'const tagCount = r.unsignedVarint();',
@@ -418,7 +446,14 @@ class MessageEmitter {
 
   // ---- encoding -------------------------------------------------------------------------------
 
-  private writeVar(fi: FieldInfo, type: string, flexC: string, nullC: string, val: string, w: string): string[] {
+  private writeVar(
+    fi: FieldInfo,
+    type: string,
+    flexC: string,
+    nullC: string,
+    val: string,
+    w: string,
+  ): string[] {
     const call = (compact: boolean, nullable: boolean, v: string) =>
       `${w}.${varMethod(type, compact, nullable)}(${v});`;
     const nonNull = fi.typeNullable ? `requireNonNull(${val}, ${quote(fi.label)}, version)` : val;
@@ -439,10 +474,16 @@ class MessageEmitter {
       const elemLines = fi.structName
         ? [`encode${fi.structName}(${w}, version, e);`]
         : elem === 'string' || elem === 'bytes'
-          ? branch(flexC, [`${w}.${varMethod(elem, true, false)}(e);`], [`${w}.${varMethod(elem, false, false)}(e);`])
+          ? branch(
+              flexC,
+              [`${w}.${varMethod(elem, true, false)}(e);`],
+              [`${w}.${varMethod(elem, false, false)}(e);`],
+            )
           : [`${w}.${elem}(e);`];
       const loop =
-        elemLines.length === 1 ? [`for (const e of a) ${elemLines[0]}`] : ['for (const e of a) {', ...indent(elemLines), '}'];
+        elemLines.length === 1
+          ? [`for (const e of a) ${elemLines[0]}`]
+          : ['for (const e of a) {', ...indent(elemLines), '}'];
       const body = [
         ...branch(flexC, [`${w}.compactArrayLength(a.length);`], [`${w}.arrayLength(a.length);`]),
         ...loop,
@@ -450,15 +491,31 @@ class MessageEmitter {
       if (!fi.typeNullable) return ['{', `  const a = ${val};`, ...indent(body), '}'];
       const writeNull = branch(flexC, [`${w}.compactArrayLength(-1);`], [`${w}.arrayLength(-1);`]);
       const onNull =
-        nullC === 'true' ? writeNull : nullC === 'false' ? [nullThrow] : [`if (${not(nullC)}) ${nullThrow}`, ...writeNull];
-      return ['{', `  const a = ${val};`, '  if (a === null) {', ...indent(onNull, 2), '  } else {', ...indent(body, 2), '  }', '}'];
+        nullC === 'true'
+          ? writeNull
+          : nullC === 'false'
+            ? [nullThrow]
+            : [`if (${not(nullC)}) ${nullThrow}`, ...writeNull];
+      return [
+        '{',
+        `  const a = ${val};`,
+        '  if (a === null) {',
+        ...indent(onNull, 2),
+        '  } else {',
+        ...indent(body, 2),
+        '  }',
+        '}',
+      ];
     }
     if (fi.structName) {
       const enc = (v: string) => `encode${fi.structName}(${w}, version, ${v});`;
       if (nullC === 'false') {
         return [enc(fi.typeNullable ? `requireNonNull(${val}, ${quote(fi.label)}, version)` : val)];
       }
-      const onNull = nullC === 'true' ? [`${w}.int8(-1);`] : [`if (${not(nullC)}) ${nullThrow}`, `${w}.int8(-1);`];
+      const onNull =
+        nullC === 'true'
+          ? [`${w}.int8(-1);`]
+          : [`if (${not(nullC)}) ${nullThrow}`, `${w}.int8(-1);`];
       return [
         '{',
         `  const v = ${val};`,
@@ -485,9 +542,12 @@ class MessageEmitter {
       let absent: string[] = [];
       if (!fi.f.ignorable && regularC !== 'true') {
         const c = and(not(cond(fi.tagged, s.range)), this.nonDefault(fi, `o.${fi.prop}`));
-        if (c !== 'false') absent = [`if (${c}) {`, `  throw fieldNotSupported(${quote(fi.label)}, version);`, '}'];
+        if (c !== 'false')
+          absent = [`if (${c}) {`, `  throw fieldNotSupported(${quote(fi.label)}, version);`, '}'];
       }
-      const write = isEmpty(fi.regular) ? [] : this.writeField(fi, fi.regular, this.valueExpr(fi), 'w');
+      const write = isEmpty(fi.regular)
+        ? []
+        : this.writeField(fi, fi.regular, this.valueExpr(fi), 'w');
       body.add(regularC, write, absent);
     }
     const flexC = cond(this.flexible, s.range);
@@ -496,7 +556,8 @@ class MessageEmitter {
       body.add(flexC, ['w.unsignedVarint(0);']);
     } else {
       const flexRange = intersect(this.flexible, s.range);
-      const present = (fi: FieldInfo) => and(cond(fi.tagged, flexRange), this.nonDefault(fi, `o.${fi.prop}`));
+      const present = (fi: FieldInfo) =>
+        and(cond(fi.tagged, flexRange), this.nonDefault(fi, `o.${fi.prop}`));
       const section = ['let tagCount = 0;'];
       for (const fi of tagged) section.push(`if (${present(fi)}) tagCount++;`);
       section.push('w.unsignedVarint(tagCount);');
@@ -520,7 +581,11 @@ class MessageEmitter {
       }
       body.add(flexC, section);
     }
-    return [`export function encode${s.tsName}(w: Writer, version: number, o: ${s.tsName}): void {`, ...indent(body.done()), '}'];
+    return [
+      `export function encode${s.tsName}(w: Writer, version: number, o: ${s.tsName}): void {`,
+      ...indent(body.done()),
+      '}',
+    ];
   }
 
   // ---- types and helpers ----------------------------------------------------------------------
@@ -551,16 +616,27 @@ class MessageEmitter {
   }
 
   private emitIsDefault(s: StructInfo, fields: FieldInfo[]): string[] {
-    if (fields.length === 0) return [`function isDefault${s.tsName}(_o: ${s.tsName}): boolean {`, '  return true;', '}'];
+    if (fields.length === 0)
+      return [`function isDefault${s.tsName}(_o: ${s.tsName}): boolean {`, '  return true;', '}'];
     const checks = fields.map((fi) => `!(${this.nonDefault(fi, `o.${fi.prop}`)})`);
-    return [`function isDefault${s.tsName}(o: ${s.tsName}): boolean {`, '  return (', `    ${checks.join(' &&\n    ')}`, '  );', '}'];
+    return [
+      `function isDefault${s.tsName}(o: ${s.tsName}): boolean {`,
+      '  return (',
+      `    ${checks.join(' &&\n    ')}`,
+      '  );',
+      '}',
+    ];
   }
 
   /** Interfaces, codecs and (on demand) default/isDefault helpers for the message and its structs. */
   emit(): string[] {
     const sections: string[][] = [];
     const byStruct = new Map<StructInfo, FieldInfo[]>();
-    for (const s of this.structs.values()) byStruct.set(s, s.fields.map((f) => this.fieldInfo(s, f)));
+    for (const s of this.structs.values())
+      byStruct.set(
+        s,
+        s.fields.map((f) => this.fieldInfo(s, f)),
+      );
     for (const [s, fields] of byStruct) {
       sections.push(this.emitInterface(s, fields));
       sections.push(this.emitDecoder(s, fields));
@@ -569,7 +645,7 @@ class MessageEmitter {
     // Helpers are requested while emitting (and by each other): emit until nothing new is asked for.
     const emittedDefault = new Set<StructInfo>();
     const emittedIsDefault = new Set<StructInfo>();
-    for (let changed = true; changed; ) {
+    for (let changed = true; changed;) {
       changed = false;
       for (const [s, fields] of byStruct) {
         if (s.needsDefault && !emittedDefault.has(s)) {
@@ -600,7 +676,8 @@ function importLines(body: string, extra: string[] = []): string[] {
   const helpers = ['fieldNotSupported', 'nullNotAllowed', 'requireNonNull'].filter((h) =>
     new RegExp(`\\b${h}\\(`).test(body),
   );
-  if (helpers.length > 0) lines.push(`import { ${helpers.join(', ')} } from '../protocol-error.ts';`);
+  if (helpers.length > 0)
+    lines.push(`import { ${helpers.join(', ')} } from '../protocol-error.ts';`);
   return lines;
 }
 
@@ -631,7 +708,9 @@ function emitApiFile(api: ApiDefinition): string {
     `  encodeResponse: encode${response.name},`,
     '};',
   ].join('\n');
-  return [...importLines(body, ["import type { ApiSpec } from '../api-spec.ts';"]), body, ''].join('\n');
+  return [...importLines(body, ["import type { ApiSpec } from '../api-spec.ts';"]), body, ''].join(
+    '\n',
+  );
 }
 
 function emitHeadersFile(headers: MessageSpec[]): string {
@@ -640,7 +719,11 @@ function emitHeadersFile(headers: MessageSpec[]): string {
 }
 
 function emitIndexFile(apis: ApiDefinition[]): string {
-  const files = apis.map((a) => ({ api: a, module: `./${kebabCase(a.name)}.ts`, constant: `${constantCase(a.name)}_API` }));
+  const files = apis.map((a) => ({
+    api: a,
+    module: `./${kebabCase(a.name)}.ts`,
+    constant: `${constantCase(a.name)}_API`,
+  }));
   return [
     GENERATED_BANNER,
     "import type { ApiSpec } from '../api-spec.ts';",
@@ -695,7 +778,11 @@ function slimMessage(m: MessageSpec): MessageSpec {
     fields: slimFields(m.fields),
   };
   if (m.commonStructs) {
-    out.commonStructs = m.commonStructs.map((s) => ({ name: s.name, versions: s.versions, fields: slimFields(s.fields) }));
+    out.commonStructs = m.commonStructs.map((s) => ({
+      name: s.name,
+      versions: s.versions,
+      fields: slimFields(s.fields),
+    }));
   }
   return out;
 }

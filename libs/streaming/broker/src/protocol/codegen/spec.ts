@@ -103,7 +103,9 @@ export function loadSpecDir(dir: string): MessageSpec[] {
     .readdirSync(dir)
     .filter((f) => f.endsWith('.json'))
     .sort()
-    .map((f) => JSON.parse(stripComments(fs.readFileSync(path.join(dir, f), 'utf8'))) as MessageSpec);
+    .map(
+      (f) => JSON.parse(stripComments(fs.readFileSync(path.join(dir, f), 'utf8'))) as MessageSpec,
+    );
 }
 
 export interface ApiDefinition {
@@ -178,7 +180,7 @@ export function camelCase(name: string): string {
   return name.charAt(0).toLowerCase() + name.slice(1);
 }
 
-/** "ApiVersions" -> "api-versions", "DescribeACLs" -> "describe-acls". */
+/** "ApiVersions" -> "api-versions", "DescribeAcls" -> "describe-acls". */
 export function kebabCase(name: string): string {
   return name
     .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
@@ -213,7 +215,10 @@ export type DefaultValue =
 export function defaultValueOf(field: FieldSpec): DefaultValue {
   const raw = field.default === undefined ? undefined : String(field.default);
   const type = field.type;
-  const value = (v: number | bigint | boolean | string | null): DefaultValue => ({ kind: 'value', value: v });
+  const value = (v: number | bigint | boolean | string | null): DefaultValue => ({
+    kind: 'value',
+    value: v,
+  });
   if (raw === 'null') {
     if (type === 'bool' || type === 'float64' || /^u?int/.test(type)) {
       throw new Error(`${field.name}: null default on ${type}`);

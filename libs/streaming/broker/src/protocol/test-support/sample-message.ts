@@ -1,5 +1,13 @@
 import fs from 'node:fs';
-import { camelCase, contains, defaultValueOf, elementType, isArray, isPrimitive, parseVersions } from '../codegen/spec.ts';
+import {
+  camelCase,
+  contains,
+  defaultValueOf,
+  elementType,
+  isArray,
+  isPrimitive,
+  parseVersions,
+} from '../codegen/spec.ts';
 import type { FieldSpec, MessageSpec } from '../codegen/spec.ts';
 import type { ProtocolSchema } from '../codegen/emit.ts';
 
@@ -50,7 +58,9 @@ class SampleBuilder {
       case 'emptyArray':
         return [];
       case 'struct':
-        return Object.fromEntries(this.structFields(f).map((sf) => [camelCase(sf.name), this.defaultOf(sf)]));
+        return Object.fromEntries(
+          this.structFields(f).map((sf) => [camelCase(sf.name), this.defaultOf(sf)]),
+        );
     }
   }
 
@@ -112,7 +122,11 @@ class SampleBuilder {
 }
 
 /** A sample message for one version: fields the version lacks hold their defaults. */
-export function sampleMessage(msg: MessageSpec, version: number, mode: SampleMode): Record<string, Json> {
+export function sampleMessage(
+  msg: MessageSpec,
+  version: number,
+  mode: SampleMode,
+): Record<string, Json> {
   return new SampleBuilder(msg, version, mode).struct(msg.fields);
 }
 
