@@ -35,7 +35,10 @@ describe('AppendWaiters', () => {
   it('releases every waiter on close and unsubscribes from the source', async () => {
     const src = source();
     const waiters = new AppendWaiters(src.subscribe);
-    const all = Promise.all([waiters.wait(new Set(['x']), 60_000), waiters.wait(new Set(['y']), 60_000)]);
+    const all = Promise.all([
+      waiters.wait(new Set(['x']), 60_000),
+      waiters.wait(new Set(['y']), 60_000),
+    ]);
     waiters.close();
     await all;
     expect(src.count).toBe(0);

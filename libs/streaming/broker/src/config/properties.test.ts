@@ -4,7 +4,9 @@ import { parseProperties } from './properties.ts';
 
 describe('parseProperties', () => {
   it('reads key=value, key: value and key value lines, skipping # and ! comments', () => {
-    const props = parseProperties(['# comment', '! also a comment', '', 'a=1', 'b: 2', 'c 3', '  d = four '].join('\n'));
+    const props = parseProperties(
+      ['# comment', '! also a comment', '', 'a=1', 'b: 2', 'c 3', '  d = four '].join('\n'),
+    );
     expect([...props]).toEqual([
       ['a', '1'],
       ['b', '2'],
@@ -13,7 +15,7 @@ describe('parseProperties', () => {
     ]);
   });
 
-  it('joins backslash continuation lines and drops the next line\'s leading blanks', () => {
+  it("joins backslash continuation lines and drops the next line's leading blanks", () => {
     const props = parseProperties('listeners=PLAINTEXT://a:1,\\\n    CONTROLLER://b:2\nnext=x');
     expect(props.get('listeners')).toBe('PLAINTEXT://a:1,CONTROLLER://b:2');
     expect(props.get('next')).toBe('x');

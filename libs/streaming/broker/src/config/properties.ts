@@ -90,7 +90,10 @@ function unescape(s: string): string {
       case 'u': {
         const hex = s.slice(i + 1, i + 5);
         if (!/^[0-9a-fA-F]{4}$/.test(hex)) {
-          throw new ConfigError('BAD_PROPERTIES_ESCAPE', `malformed \\u escape "\\u${hex}" in properties`);
+          throw new ConfigError(
+            'BAD_PROPERTIES_ESCAPE',
+            `malformed \\u escape "\\u${hex}" in properties`,
+          );
         }
         out += String.fromCharCode(parseInt(hex, 16));
         i += 4;

@@ -20,7 +20,9 @@ describe('resolveBrokerConfig', () => {
 
   it('advertises loopback when bound to a wildcard address', () => {
     expect(resolveBrokerConfig({ logDir: '/x', host: '0.0.0.0' }).advertisedHost).toBe('127.0.0.1');
-    expect(resolveBrokerConfig({ logDir: '/x', host: '0.0.0.0', advertisedHost: 'h' }).advertisedHost).toBe('h');
+    expect(
+      resolveBrokerConfig({ logDir: '/x', host: '0.0.0.0', advertisedHost: 'h' }).advertisedHost,
+    ).toBe('h');
   });
 
   it('rejects invalid values with a code', () => {

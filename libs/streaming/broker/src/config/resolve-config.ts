@@ -22,10 +22,12 @@ export function resolveBrokerConfig(options: BrokerOptions): BrokerConfig {
   checkInt('numPartitions', numPartitions, 1, 1_000_000);
   const maxRequestBytes = options.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES;
   checkInt('maxRequestBytes', maxRequestBytes, 64, 2 ** 31 - 1);
-  const retentionCheckIntervalMs = options.retentionCheckIntervalMs ?? DEFAULT_RETENTION_CHECK_INTERVAL_MS;
+  const retentionCheckIntervalMs =
+    options.retentionCheckIntervalMs ?? DEFAULT_RETENTION_CHECK_INTERVAL_MS;
   checkInt('retentionCheckIntervalMs', retentionCheckIntervalMs, 1, 2 ** 31 - 1);
   const flushIntervalMs = options.flushIntervalMs ?? null;
-  if (flushIntervalMs !== null) checkInt('flushIntervalMs', flushIntervalMs, 1, Number.MAX_SAFE_INTEGER);
+  if (flushIntervalMs !== null)
+    checkInt('flushIntervalMs', flushIntervalMs, 1, Number.MAX_SAFE_INTEGER);
   const groupInitialRebalanceDelayMs = options.groupInitialRebalanceDelayMs ?? 0;
   checkInt('groupInitialRebalanceDelayMs', groupInitialRebalanceDelayMs, 0, 2 ** 31 - 1);
   return {
@@ -51,6 +53,9 @@ function isWildcard(host: string): boolean {
 
 function checkInt(name: string, value: unknown, min: number, max: number): void {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new ConfigError('INVALID_CONFIG_VALUE', `${name} must be an integer in [${min}, ${max}], got ${String(value)}`);
+    throw new ConfigError(
+      'INVALID_CONFIG_VALUE',
+      `${name} must be an integer in [${min}, ${max}], got ${String(value)}`,
+    );
   }
 }

@@ -42,7 +42,10 @@ describe('serverPropertiesToOptions', () => {
   });
 
   it('binds every interface when the listener host is empty', () => {
-    expect(map('listeners=PLAINTEXT://:9093').options).toMatchObject({ host: '0.0.0.0', port: 9093 });
+    expect(map('listeners=PLAINTEXT://:9093').options).toMatchObject({
+      host: '0.0.0.0',
+      port: 9093,
+    });
   });
 
   it('prefers the PLAINTEXT listener among several and warns', () => {
@@ -53,8 +56,12 @@ describe('serverPropertiesToOptions', () => {
 
   it('applies retention precedence ms > minutes > hours and converts units', () => {
     expect(map('log.retention.hours=2').options.topicDefaults).toEqual({ retentionMs: 7_200_000 });
-    expect(map('log.retention.hours=2\nlog.retention.minutes=3').options.topicDefaults).toEqual({ retentionMs: 180_000 });
-    expect(map('log.retention.hours=2\nlog.retention.ms=5').options.topicDefaults).toEqual({ retentionMs: 5 });
+    expect(map('log.retention.hours=2\nlog.retention.minutes=3').options.topicDefaults).toEqual({
+      retentionMs: 180_000,
+    });
+    expect(map('log.retention.hours=2\nlog.retention.ms=5').options.topicDefaults).toEqual({
+      retentionMs: 5,
+    });
     expect(map('log.retention.hours=-1').options.topicDefaults).toEqual({ retentionMs: -1 });
   });
 

@@ -46,13 +46,18 @@ export function loadServerProperties(path: string): ServerPropertiesResult {
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new ConfigError('CONFIG_FILE_UNREADABLE', `cannot read config file ${path}: ${(err as Error).message}`);
+    throw new ConfigError(
+      'CONFIG_FILE_UNREADABLE',
+      `cannot read config file ${path}: ${(err as Error).message}`,
+    );
   }
   return serverPropertiesToOptions(parseProperties(text));
 }
 
 /** Maps Kafka broker property names onto BrokerOptions. Unknown keys become warnings, never failures. */
-export function serverPropertiesToOptions(props: ReadonlyMap<string, string>): ServerPropertiesResult {
+export function serverPropertiesToOptions(
+  props: ReadonlyMap<string, string>,
+): ServerPropertiesResult {
   const options: Partial<BrokerOptions> = {};
   const topicDefaults: Partial<TopicConfig> = {};
   const warnings: string[] = [];
@@ -81,9 +86,13 @@ export function serverPropertiesToOptions(props: ReadonlyMap<string, string>): S
       case 'log.dir': {
         // log.dirs wins over log.dir, as in Kafka.
         if (key === 'log.dir' && props.has('log.dirs')) break;
-        const dirs = value.split(',').map((d) => d.trim()).filter((d) => d !== '');
+        const dirs = value
+          .split(',')
+          .map((d) => d.trim())
+          .filter((d) => d !== '');
         if (dirs.length === 0) throw new ConfigError('INVALID_CONFIG_VALUE', `${key} is empty`);
-        if (dirs.length > 1) warnings.push(`${key}: only one log directory is supported; using ${dirs[0]}`);
+        if (dirs.length > 1)
+          warnings.push(`${key}: only one log directory is supported; using ${dirs[0]}`);
         options.logDir = dirs[0];
         break;
       }
@@ -154,7 +163,10 @@ export function serverPropertiesToOptions(props: ReadonlyMap<string, string>): S
   return { options, warnings };
 }
 
-function firstDuration(props: ReadonlyMap<string, string>, keys: Array<[string, number]>): number | undefined {
+function firstDuration(
+  props: ReadonlyMap<string, string>,
+  keys: Array<[string, number]>,
+): number | undefined {
   for (const [key, factor] of keys) {
     const raw = props.get(key);
     if (raw === undefined) continue;
@@ -180,16 +192,22 @@ function pickListener(key: string, value: string, warnings: string[]): Listener 
     .map((s) => parseListener(key, s));
   if (listeners.length === 0) return undefined;
   const chosen = listeners.find((l) => l.name === 'PLAINTEXT') ?? listeners[0];
-  if (listeners.length > 1) warnings.push(`${key}: only one listener is supported; using ${chosen.name}`);
+  if (listeners.length > 1)
+    warnings.push(`${key}: only one listener is supported; using ${chosen.name}`);
   return chosen;
 }
 
 function parseListener(key: string, spec: string): Listener {
   const m = /^([A-Za-z0-9_]+):\/\/(\[[^\]]*\]|[^:]*):(\d+)$/.exec(spec);
-  if (!m) throw new ConfigError('INVALID_LISTENER', `${key}: cannot parse listener "${spec}" (expected NAME://host:port)`);
+  if (!m)
+    throw new ConfigError(
+      'INVALID_LISTENER',
+      `${key}: cannot parse listener "${spec}" (expected NAME://host:port)`,
+    );
   const host = m[2].startsWith('[') ? m[2].slice(1, -1) : m[2];
   const port = Number(m[3]);
-  if (port > 65535) throw new ConfigError('INVALID_LISTENER', `${key}: port out of range in "${spec}"`);
+  if (port > 65535)
+    throw new ConfigError('INVALID_LISTENER', `${key}: port out of range in "${spec}"`);
   return { name: m[1].toUpperCase(), host, port };
 }
 

@@ -30,7 +30,8 @@ describe('FrameDecoder', () => {
     const bytes = frame(body);
     const decoder = new FrameDecoder(2_000_000);
     const got: Buffer[] = [];
-    for (let i = 0; i < bytes.length; i += 1000) got.push(...decoder.push(bytes.subarray(i, i + 1000)));
+    for (let i = 0; i < bytes.length; i += 1000)
+      got.push(...decoder.push(bytes.subarray(i, i + 1000)));
     expect(got).toHaveLength(1);
     expect(got[0].equals(body)).toBe(true);
   });
@@ -50,7 +51,9 @@ describe('FrameDecoder', () => {
 
   it('rejects a negative size', () => {
     const decoder = new FrameDecoder(100);
-    expect(() => decoder.push(Buffer.from([0xff, 0xff, 0xff, 0xfe]))).toThrow(InvalidFrameSizeError);
+    expect(() => decoder.push(Buffer.from([0xff, 0xff, 0xff, 0xfe]))).toThrow(
+      InvalidFrameSizeError,
+    );
   });
 
   it('accepts an empty frame body', () => {

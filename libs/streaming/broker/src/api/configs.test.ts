@@ -1,0 +1,137 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startTestBroker } from './test-support/broker-fixture.ts';
+import type { TestBroker } from './test-support/broker-fixture.ts';
+import { API, createTopicsRequest } from './test-support/requests.ts';
+import type { WireClient } from './test-support/wire-client.ts';
+
+let t: TestBroker;
+let c: WireClient;
+
+beforeEach(async () => {
+  t = await startTestBroker({ topicDefaults: { segmentBytes: 1_000_000 } });
+  c = await t.connect();
+  await c.send(
+    API.CREATE_TOPICS,
+    4,
+    createTopicsRequest([{ name: 'cfg', configs: { 'retention.ms': '60000' } }]),
+  );
+});
+
+afterEach(async () => {
+  await t.close();
+});
+
+function describeReq(type: number, name: string, keys: string[] | null, includeSynonyms = false) {
+  return {
+    resources: [{ resourceType: type, resourceName: name, configurationKeys: keys }],
+    includeSynonyms,
+    includeDocumentation: false,
+  };
+}
+
+function entry(res: any, name: string) {
+  return res.results[0].configs.find((x: any) => x.name === name);
+}
+
+describe('DescribeConfigs', () => {
+  it('reports topic overrides, broker-configured defaults and built-in defaults with their sources', async () => {
+    const res = await c.send(API.DESCRIBE_CONFIGS, 1, describeReq(2, 'cfg', null, true));
+    expect(res.results[0].errorCode).toBe(0);
+    expect(entry(res, 'retention.ms')).toMatchObject({
+      value: '60000',
+      configSource: 1,
+      readOnly: false,
+    });
+    expect(entry(res, 'retention.ms').synonyms.map((s: any) => [s.name, s.source])).toEqual([
+      ['retention.ms', 1],
+      ['log.retention.ms', 5],
+    ]);
+    expect(entry(res, 'segment.bytes')).toMatchObject({ value: '1000000', configSource: 4 });
+    expect(entry(res, 'cleanup.policy')).toMatchObject({ value: 'delete', configSource: 5 });
+  });
+
+  it('uses isDefault in v0 only', async () => {
+    const v0 = await c.send(
+      API.DESCRIBE_CONFIGS,
+      0,
+      describeReq(2, 'cfg', ['retention.ms', 'cleanup.policy']),
+    );
+    expect(entry(v0, 'retention.ms').isDefault).toBe(false);
+    expect(entry(v0, 'cleanup.policy').isDefault).toBe(true);
+    expect(v0.results[0].configs).toHaveLength(2);
+  });
+
+  it('describes the broker (type 4) and fails for unknown topics', async () => {
+    const broker = await c.send(
+      API.DESCRIBE_CONFIGS,
+      4,
+      describeReq(4, String(t.broker.nodeId), ['num.partitions', 'log.segment.bytes']),
+    );
+    expect(broker.results[0].errorCode).toBe(0);
+    expect(entry(broker, 'log.segment.bytes')).toMatchObject({ value: '1000000', readOnly: true });
+    const missing = await c.send(API.DESCRIBE_CONFIGS, 4, describeReq(2, 'nope', null));
+    expect(missing.results[0].errorCode).toBe(3);
+  });
+});
+
+describe('AlterConfigs', () => {
+  it('replaces all overrides of a topic', async () => {
+    const res = await c.send(API.ALTER_CONFIGS, 1, {
+      resources: [
+        { resourceType: 2, resourceName: 'cfg', configs: [{ name: 'segment.ms', value: '5000' }] },
+      ],
+      validateOnly: false,
+    });
+    expect(res.responses[0].errorCode).toBe(0);
+    expect(t.broker.logs.getTopic('cfg')!.overrides).toEqual({ 'segment.ms': '5000' });
+  });
+
+  it('rejects bad values and leaves the topic alone', async () => {
+    const res = await c.send(API.ALTER_CONFIGS, 2, {
+      resources: [
+        { resourceType: 2, resourceName: 'cfg', configs: [{ name: 'retention.ms', value: 'x' }] },
+      ],
+      validateOnly: false,
+    });
+    expect(res.responses[0].errorCode).toBe(40);
+    expect(t.broker.logs.getTopic('cfg')!.overrides).toEqual({ 'retention.ms': '60000' });
+  });
+});
+
+describe('IncrementalAlterConfigs', () => {
+  const alter = (
+    configs: Array<{ name: string; configOperation: number; value: string | null }>,
+    validateOnly = false,
+  ) =>
+    c.send(API.INCREMENTAL_ALTER_CONFIGS, 1, {
+      resources: [{ resourceType: 2, resourceName: 'cfg', configs }],
+      validateOnly,
+    });
+
+  it('SETs and DELETEs single keys, keeping the others', async () => {
+    const res = await alter([
+      { name: 'segment.ms', configOperation: 0, value: '7000' },
+      { name: 'retention.ms', configOperation: 1, value: null },
+    ]);
+    expect(res.responses[0].errorCode).toBe(0);
+    expect(t.broker.logs.getTopic('cfg')!.overrides).toEqual({ 'segment.ms': '7000' });
+  });
+
+  it('APPENDs to and SUBTRACTs from list configs', async () => {
+    await alter([{ name: 'cleanup.policy', configOperation: 2, value: 'compact' }]);
+    expect(t.broker.logs.getTopic('cfg')!.config.cleanupPolicy).toBe('compact,delete');
+    await alter([{ name: 'cleanup.policy', configOperation: 3, value: 'delete' }]);
+    expect(t.broker.logs.getTopic('cfg')!.config.cleanupPolicy).toBe('compact');
+  });
+
+  it('rejects APPEND on a non-list config with INVALID_REQUEST (42)', async () => {
+    const res = await alter([{ name: 'retention.ms', configOperation: 2, value: '1' }]);
+    expect(res.responses[0].errorCode).toBe(42);
+  });
+
+  it('changes nothing with validateOnly', async () => {
+    const res = await alter([{ name: 'segment.ms', configOperation: 0, value: '7000' }], true);
+    expect(res.responses[0].errorCode).toBe(0);
+    expect(t.broker.logs.getTopic('cfg')!.overrides).toEqual({ 'retention.ms': '60000' });
+  });
+});

@@ -1,0 +1,132 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { decodeRecords } from '../storage/record-batch.ts';
+import { startTestBroker } from './test-support/broker-fixture.ts';
+import type { TestBroker } from './test-support/broker-fixture.ts';
+import {
+  API,
+  batch,
+  createTopicsRequest,
+  fetchRequest,
+  produceRequest,
+} from './test-support/requests.ts';
+import type { WireClient } from './test-support/wire-client.ts';
+
+let t: TestBroker;
+let c: WireClient;
+
+beforeEach(async () => {
+  t = await startTestBroker();
+  c = await t.connect();
+  await c.send(
+    API.CREATE_TOPICS,
+    4,
+    createTopicsRequest([
+      { name: 'orders', numPartitions: 2, configs: { 'max.message.bytes': '2000' } },
+    ]),
+  );
+});
+
+afterEach(async () => {
+  await t.close();
+});
+
+function firstPartition(res: any) {
+  return res.responses[0].partitionResponses[0];
+}
+
+describe('Produce', () => {
+  it.each([3, 7, 9, 11])('appends a batch and returns its base offset (v%i)', async (version) => {
+    const first = firstPartition(
+      await c.send(API.PRODUCE, version, produceRequest('orders', 1, batch(['a', 'b', 'c']))),
+    );
+    expect(first).toMatchObject({ index: 1, errorCode: 0, baseOffset: 0n });
+    const second = firstPartition(
+      await c.send(API.PRODUCE, version, produceRequest('orders', 1, batch(['d']))),
+    );
+    expect(second.baseOffset).toBe(3n);
+    if (version >= 2) expect(second.logAppendTimeMs).toBe(-1n);
+    if (version >= 5) expect(second.logStartOffset).toBe(0n);
+    const fetched = await c.send(
+      API.FETCH,
+      11,
+      fetchRequest([{ topic: 'orders', partition: 1, offset: 0 }]),
+    );
+    const records = decodeRecords(fetched.responses[0].partitions[0].records);
+    expect(records.map((r) => [r.offset, r.value?.toString()])).toEqual([
+      [0, 'a'],
+      [1, 'b'],
+      [2, 'c'],
+      [3, 'd'],
+    ]);
+  });
+
+  it('accepts acks 1 and -1 alike and rejects other acks values with INVALID_REQUIRED_ACKS (21)', async () => {
+    expect(
+      firstPartition(await c.send(API.PRODUCE, 7, produceRequest('orders', 0, batch(['a']), 1)))
+        .errorCode,
+    ).toBe(0);
+    expect(
+      firstPartition(await c.send(API.PRODUCE, 7, produceRequest('orders', 0, batch(['a']), -1)))
+        .errorCode,
+    ).toBe(0);
+    expect(
+      firstPartition(await c.send(API.PRODUCE, 7, produceRequest('orders', 0, batch(['a']), 2)))
+        .errorCode,
+    ).toBe(21);
+  });
+
+  it('reports UNKNOWN_TOPIC_OR_PARTITION (3) for a missing partition', async () => {
+    const res = firstPartition(
+      await c.send(API.PRODUCE, 7, produceRequest('orders', 5, batch(['a']))),
+    );
+    expect(res).toMatchObject({ errorCode: 3, baseOffset: -1n });
+  });
+
+  it('auto-creates an unknown topic on produce', async () => {
+    const res = firstPartition(
+      await c.send(API.PRODUCE, 7, produceRequest('fresh', 0, batch(['a']))),
+    );
+    expect(res.errorCode).toBe(0);
+    expect(t.broker.logs.getTopic('fresh')?.partitionCount).toBe(1);
+  });
+
+  it('does not auto-create when the broker forbids it', async () => {
+    const strict = await startTestBroker({ autoCreateTopics: false });
+    try {
+      const sc = await strict.connect();
+      const res = firstPartition(
+        await sc.send(API.PRODUCE, 7, produceRequest('fresh', 0, batch(['a']))),
+      );
+      expect(res.errorCode).toBe(3);
+    } finally {
+      await strict.close();
+    }
+  });
+
+  it('rejects a batch with a bad CRC with CORRUPT_MESSAGE (2) and stores nothing', async () => {
+    const bad = batch(['hello']);
+    bad[bad.length - 1] ^= 0xff;
+    const res = firstPartition(await c.send(API.PRODUCE, 7, produceRequest('orders', 0, bad)));
+    expect(res.errorCode).toBe(2);
+    expect(t.broker.logs.partition('orders', 0)!.logEndOffset).toBe(0);
+  });
+
+  it('rejects a batch above max.message.bytes with MESSAGE_TOO_LARGE (10)', async () => {
+    const res = firstPartition(
+      await c.send(API.PRODUCE, 7, produceRequest('orders', 0, batch(['x'.repeat(5000)]))),
+    );
+    expect(res.errorCode).toBe(10);
+  });
+
+  it('rejects a null record set', async () => {
+    const res = firstPartition(await c.send(API.PRODUCE, 7, produceRequest('orders', 0, null)));
+    expect(res.errorCode).not.toBe(0);
+  });
+
+  it('answers invalid topic names with INVALID_TOPIC_EXCEPTION (17)', async () => {
+    const res = firstPartition(
+      await c.send(API.PRODUCE, 7, produceRequest('bad/name', 0, batch(['a']))),
+    );
+    expect(res.errorCode).toBe(17);
+  });
+});

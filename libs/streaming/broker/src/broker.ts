@@ -1,0 +1,131 @@
+import { pino } from 'pino';
+import type { Logger } from 'pino';
+import { AppendWaiters } from './api/append-waiters.ts';
+import { createApiRegistry } from './api/registry.ts';
+import type { BrokerContext } from './api/types.ts';
+import { loadOrCreateClusterId } from './cluster-id.ts';
+import { resolveBrokerConfig } from './config/index.ts';
+import { GROUP_APIS } from './group/group-apis.ts';
+import { openGroupCoordinator } from './group/index.ts';
+import type { GroupCoordinator } from './group/index.ts';
+import type { BrokerOptions } from './config/index.ts';
+import { KafkaServer } from './server/kafka-server.ts';
+import { RequestDispatcher } from './server/request-dispatcher.ts';
+import { LogManager } from './storage/index.ts';
+
+export type { BrokerOptions } from './config/index.ts';
+
+export interface RunningBroker {
+  /** The host clients are told to use (advertised). */
+  host: string;
+  /** The bound port (the real one when 0 was asked for). */
+  port: number;
+  /** "host:port", ready for a client's bootstrap list. */
+  bootstrap: string;
+  nodeId: number;
+  clusterId: string;
+  logDir: string;
+  /** The storage, for in-process tools and tests. */
+  logs: LogManager;
+  /** Stops accepting, ends every connection, releases parked fetches, flushes and closes storage. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a broker: opens (and recovers) the log dir, binds the listener and starts background retention.
+ * Resolves once clients can connect.
+ */
+export async function startBroker(options: BrokerOptions): Promise<RunningBroker> {
+  const config = resolveBrokerConfig(options);
+  const logger: Logger = options.logger ?? pino({ level: 'silent' });
+  const startedAt = performance.now();
+
+  const logs = await LogManager.open({
+    logDir: config.logDir,
+    defaults: config.topicDefaults,
+    flushIntervalMs: config.flushIntervalMs,
+    // Storage owns the retention (log.retention.check.interval.ms) and flush timers; both are unref'd
+    // and stopped by logs.close().
+    retentionCheckIntervalMs: config.retentionCheckIntervalMs,
+    logger: logger.child({ component: 'storage' }),
+  });
+
+  let server: KafkaServer | null = null;
+  let groups: GroupCoordinator | null = null;
+  const waiters = new AppendWaiters((listener) => logs.onAppend(listener));
+  try {
+    const clusterId = loadOrCreateClusterId(config.logDir, config.nodeId);
+    groups = openGroupCoordinator(logs, {
+      logger: logger.child({ component: 'groups' }),
+      initialRebalanceDelayMs: config.groupInitialRebalanceDelayMs,
+    });
+    const apis = createApiRegistry(GROUP_APIS);
+    const context: BrokerContext = {
+      config,
+      nodeId: config.nodeId,
+      clusterId,
+      logs,
+      logger,
+      waiters,
+      groups,
+      apis,
+      advertised: () => ({
+        host: config.advertisedHost,
+        port: config.advertisedPort ?? server?.port ?? config.port,
+      }),
+      now: () => Date.now(),
+    };
+    const dispatcher = new RequestDispatcher(context);
+    server = await KafkaServer.listen({
+      host: config.host,
+      port: config.port,
+      maxRequestBytes: config.maxRequestBytes,
+      dispatch: (frame, conn) => dispatcher.dispatch(frame, conn),
+      logger,
+    });
+    const boundPort = server.port;
+
+    const advertised = context.advertised();
+    logger.info(
+      {
+        listen: `${config.host}:${boundPort}`,
+        advertised: `${advertised.host}:${advertised.port}`,
+        nodeId: config.nodeId,
+        clusterId,
+        logDir: config.logDir,
+        topics: logs.listTopics().length,
+        startupMs: Math.round(performance.now() - startedAt),
+      },
+      'broker started',
+    );
+
+    let closing: Promise<void> | null = null;
+    const runningServer = server;
+    const runningGroups = groups;
+    return {
+      host: advertised.host,
+      port: boundPort,
+      bootstrap: `${advertised.host}:${boundPort}`,
+      nodeId: config.nodeId,
+      clusterId,
+      logDir: config.logDir,
+      logs,
+      close() {
+        closing ??= (async () => {
+          waiters.close();
+          runningGroups.close();
+          await runningServer.close();
+          await logs.close();
+          logger.info({}, 'broker stopped');
+        })();
+        return closing;
+      },
+    };
+  } catch (err) {
+    waiters.close();
+    groups?.close();
+    await server?.close();
+    await logs.close();
+    throw err;
+  }
+}

@@ -1,0 +1,159 @@
+import type { Socket } from 'node:net';
+import type { Logger } from 'pino';
+import { FrameDecoder } from './frame-decoder.ts';
+import type { ConnectionInfo, DispatchResult } from './request-dispatcher.ts';
+
+export type Dispatch = (frame: Buffer, conn: ConnectionInfo) => DispatchResult;
+
+/** A response slot: filled when the handler finishes; written only once every earlier slot is. */
+interface Slot {
+  done: boolean;
+  frame: Buffer | null;
+}
+
+/**
+ * Stop reading from a client with this many unanswered requests (e.g. many parked fetches, or a
+ * pipelining producer outrunning the disk), until the backlog drains.
+ */
+const MAX_IN_FLIGHT = 512;
+
+/**
+ * One client connection. Requests are dispatched as they arrive (so a long-polling Fetch does not delay
+ * the *processing* of what follows) but responses are written strictly in request order, which is what
+ * the Kafka protocol promises and what pipelining clients such as kafka-python rely on.
+ */
+export class Connection {
+  readonly id: number;
+  readonly remote: string;
+  private readonly socket: Socket;
+  private readonly decoder: FrameDecoder;
+  private readonly dispatch: Dispatch;
+  private readonly logger: Logger;
+  private readonly abort = new AbortController();
+  private readonly queue: Slot[] = [];
+  private closed = false;
+  private writeBlocked = false;
+  private readonly onClosed: (conn: Connection) => void;
+
+  constructor(opts: {
+    id: number;
+    socket: Socket;
+    maxFrameBytes: number;
+    dispatch: Dispatch;
+    logger: Logger;
+    onClosed: (conn: Connection) => void;
+  }) {
+    this.id = opts.id;
+    this.socket = opts.socket;
+    this.remote = `${opts.socket.remoteAddress ?? '?'}:${opts.socket.remotePort ?? '?'}`;
+    this.decoder = new FrameDecoder(opts.maxFrameBytes);
+    this.dispatch = opts.dispatch;
+    this.logger = opts.logger;
+    this.onClosed = opts.onClosed;
+
+    this.socket.setNoDelay(true);
+    this.socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    this.socket.on('drain', () => {
+      this.writeBlocked = false;
+      this.updateFlowControl();
+    });
+    this.socket.on('error', (err) => {
+      this.logger.debug(
+        { conn: this.id, remote: this.remote, err: err.message },
+        'connection error',
+      );
+    });
+    this.socket.on('close', () => this.handleClosed());
+  }
+
+  /** Ends the connection now; pending requests are released through the abort signal. */
+  destroy(): void {
+    if (this.closed) return;
+    this.socket.destroy();
+    this.handleClosed();
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.closed) return;
+    let frames: Buffer[];
+    try {
+      frames = this.decoder.push(chunk);
+    } catch (err) {
+      this.logger.warn(
+        { conn: this.id, remote: this.remote, err: (err as Error).message },
+        'closing connection: bad frame',
+      );
+      this.destroy();
+      return;
+    }
+    const info: ConnectionInfo = { id: this.id, remote: this.remote, signal: this.abort.signal };
+    for (const frame of frames) {
+      if (this.closed) return;
+      let result: DispatchResult;
+      try {
+        result = this.dispatch(frame, info);
+      } catch (err) {
+        result = { kind: 'close', reason: `dispatch failed: ${(err as Error).message}` };
+      }
+      if (result.kind === 'close') {
+        this.logger.warn(
+          { conn: this.id, remote: this.remote, reason: result.reason },
+          'closing connection',
+        );
+        this.destroy();
+        return;
+      }
+      const slot: Slot = { done: false, frame: null };
+      this.queue.push(slot);
+      const response = result.response;
+      if (response instanceof Promise) {
+        response.then(
+          (frameOut) => {
+            slot.frame = frameOut;
+            slot.done = true;
+            this.flush();
+          },
+          (err: unknown) => {
+            this.logger.warn(
+              { conn: this.id, remote: this.remote, err: (err as Error).message },
+              'closing connection: request failed',
+            );
+            this.destroy();
+          },
+        );
+      } else {
+        slot.frame = response;
+        slot.done = true;
+      }
+    }
+    this.flush();
+  }
+
+  /** Writes every finished response at the head of the queue, stopping at the first unfinished one. */
+  private flush(): void {
+    if (this.closed) return;
+    let written = 0;
+    while (written < this.queue.length && this.queue[written].done) {
+      const frame = this.queue[written].frame;
+      written++;
+      if (frame !== null && !this.socket.write(frame)) this.writeBlocked = true;
+    }
+    if (written > 0) this.queue.splice(0, written);
+    this.updateFlowControl();
+  }
+
+  private updateFlowControl(): void {
+    if (this.closed) return;
+    const shouldPause = this.writeBlocked || this.queue.length >= MAX_IN_FLIGHT;
+    if (shouldPause && !this.socket.isPaused()) this.socket.pause();
+    else if (!shouldPause && this.socket.isPaused()) this.socket.resume();
+  }
+
+  private handleClosed(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.queue.length = 0;
+    this.abort.abort();
+    this.onClosed(this);
+  }
+}
