@@ -25,6 +25,7 @@ import {
 import { TIME_INDEX_ENTRY_SIZE, TimeIndex } from './time-index.ts';
 
 const SCAN_WINDOW = 8 * 1024 * 1024;
+const PENDING_INDEX_ENTRIES = 64;
 const MAX_REL_OFFSET = 2 ** 31 - 1;
 
 export function segmentFileName(baseOffset: number, ext: '.log' | '.index' | '.timeindex'): string {
@@ -89,6 +90,14 @@ export class LogSegment {
   dirty = false;
   /** A failed append could not be undone: the files no longer match memory. */
   broken = false;
+  /**
+   * Index entries already in the .index/.timeindex files. Newer entries are
+   * written in groups (one syscall per PENDING_INDEX_ENTRIES instead of two per
+   * append) and always before an fsync, a seal or a close; after a crash the
+   * files hold a consistent prefix, which recovery extends or rebuilds.
+   */
+  private offsetEntriesOnDisk = 0;
+  private timeEntriesOnDisk = 0;
   private closed = false;
 
   private constructor(
@@ -183,6 +192,8 @@ export class LogSegment {
     }
     this.offsetIndex = offsetIndex;
     this.timeIndex = timeIndex;
+    this.offsetEntriesOnDisk = offsetIndex.count;
+    this.timeEntriesOnDisk = timeIndex.count;
     if (timeIndex.count > 0) {
       this.maxTimestamp = timeIndex.lastTimestamp();
       this.offsetOfMaxTimestamp = this.baseOffset + timeIndex.lastRelOffset();
@@ -236,6 +247,8 @@ export class LogSegment {
         }
       }
     }
+    this.offsetEntriesOnDisk = this.offsetIndex.count;
+    this.timeEntriesOnDisk = this.timeIndex.count;
     this.readFirstBatchTimestamp();
     // Recovered data may sit only in the page cache (process crash): make the next flush fsync it.
     this.dirty = true;
@@ -377,7 +390,6 @@ export class LogSegment {
     try {
       this.dirty = true;
       writeFully(this.io, this.logFd, records, start);
-      this.writeNewIndexEntries(saved.offsetCount, saved.timeCount);
     } catch (err) {
       this.offsetIndex.truncateToCount(saved.offsetCount);
       this.timeIndex.truncateToCount(saved.timeCount);
@@ -389,9 +401,41 @@ export class LogSegment {
         err,
       );
     }
+    if (
+      this.offsetIndex.count - this.offsetEntriesOnDisk >= PENDING_INDEX_ENTRIES ||
+      this.timeIndex.count - this.timeEntriesOnDisk >= PENDING_INDEX_ENTRIES
+    ) {
+      try {
+        this.writePendingIndexEntries();
+      } catch {
+        // The append itself is durable in the page cache; the index is derived
+        // data and is retried on the next write, flush or close (and rebuilt by recovery).
+      }
+    }
   }
 
-  private writeNewIndexEntries(fromOffsetEntry: number, fromTimeEntry: number): void {
+  /** Writes index entries not yet in the files. On failure the files are cut back to their written prefix. */
+  writePendingIndexEntries(): void {
+    if (this.closed) return;
+    const fromOffsetEntry = this.offsetEntriesOnDisk;
+    const fromTimeEntry = this.timeEntriesOnDisk;
+    try {
+      this.writeIndexEntries(fromOffsetEntry, fromTimeEntry);
+    } catch (err) {
+      try {
+        fs.ftruncateSync(this.indexFd, fromOffsetEntry * OFFSET_INDEX_ENTRY_SIZE);
+        fs.ftruncateSync(this.timeFd, fromTimeEntry * TIME_INDEX_ENTRY_SIZE);
+      } catch {
+        // A partial entry makes the file length invalid: the next load rebuilds it.
+      }
+      throw storageIoError(`cannot write the index of ${this.logPath}`, err);
+    }
+    this.offsetEntriesOnDisk = this.offsetIndex.count;
+    this.timeEntriesOnDisk = this.timeIndex.count;
+    this.dirty = true;
+  }
+
+  private writeIndexEntries(fromOffsetEntry: number, fromTimeEntry: number): void {
     const nOff = this.offsetIndex.count - fromOffsetEntry;
     if (nOff > 0) {
       const buf = Buffer.allocUnsafe(nOff * OFFSET_INDEX_ENTRY_SIZE);
@@ -417,12 +461,10 @@ export class LogSegment {
     }
   }
 
-  /** Cuts the files back to the current in-memory sizes; false if that failed too. */
+  /** Cuts the log back to `logSize` (index entries of a failed append were never written); false if that failed too. */
   private cutFiles(logSize: number): boolean {
     try {
       fs.ftruncateSync(this.logFd, logSize);
-      fs.ftruncateSync(this.indexFd, this.offsetIndex.byteSize);
-      fs.ftruncateSync(this.timeFd, this.timeIndex.byteSize);
       return true;
     } catch {
       return false;
@@ -533,20 +575,19 @@ export class LogSegment {
       this.maxTimestamp > this.timeIndex.lastTimestamp() &&
       this.offsetOfMaxTimestamp >= this.baseOffset
     ) {
-      const from = this.timeIndex.count;
       this.timeIndex.add(this.maxTimestamp, this.offsetOfMaxTimestamp - this.baseOffset);
-      try {
-        this.writeNewIndexEntries(this.offsetIndex.count, from);
-        this.dirty = true;
-      } catch {
-        // Only an optimisation for timestamp lookups; recovery rebuilds it.
-        this.timeIndex.truncateToCount(from);
-      }
+    }
+    try {
+      this.writePendingIndexEntries();
+    } catch {
+      // Retried at flush/close; recovery rebuilds indexes in any case.
     }
   }
 
   flush(): void {
-    if (!this.dirty || this.closed) return;
+    if (this.closed) return;
+    this.writePendingIndexEntries();
+    if (!this.dirty) return;
     try {
       fs.fsyncSync(this.logFd);
       fs.fsyncSync(this.indexFd);
@@ -564,6 +605,11 @@ export class LogSegment {
 
   close(): void {
     if (this.closed) return;
+    try {
+      this.writePendingIndexEntries();
+    } catch {
+      // Recovery rebuilds what is missing.
+    }
     this.closed = true;
     for (const fd of [this.logFd, this.indexFd, this.timeFd]) {
       try {
