@@ -57,7 +57,7 @@ describe('topic config', () => {
   });
 
   it('rejects unknown keys and bad values with INVALID_CONFIG', () => {
-    for (const bad of [
+    const bads: Record<string, string>[] = [
       { 'retention.ms': 'abc' },
       { 'retention.ms': '-2' },
       { 'segment.bytes': '13' },
@@ -67,7 +67,8 @@ describe('topic config', () => {
       { 'message.timestamp.type': 'Whenever' },
       { 'min.cleanable.dirty.ratio': '1.5' },
       { 'made.up': '1' },
-    ]) {
+    ];
+    for (const bad of bads) {
       expect(codeOf(() => validateTopicOverrides(bad))).toBe(StorageErrorCode.INVALID_CONFIG);
     }
   });
