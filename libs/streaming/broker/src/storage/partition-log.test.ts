@@ -205,6 +205,13 @@ describe('PartitionLog', () => {
     expect(log.segmentBaseOffsets()).toEqual([0, 2]);
   });
 
+  it('measures segment age by record timestamps, so replayed old records do not roll every append', () => {
+    const log = openLog({ 'segment.ms': '1000' });
+    const longAgo = T0 - 10 * 365 * 86_400_000;
+    for (let i = 0; i < 5; i++) log.append(batch([`old${i}`], longAgo + i), T0);
+    expect(log.segmentCount).toBe(1);
+  });
+
   it('finds the first record at or after a timestamp', () => {
     const log = openLog({ 'index.interval.bytes': '0' });
     log.append(

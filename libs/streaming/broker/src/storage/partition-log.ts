@@ -239,7 +239,12 @@ export class PartitionLog {
     let recordCount = 0;
     for (const b of batches) recordCount += b.lastOffsetDelta + 1;
     const firstOffset = this.logEndOffset;
-    this.maybeRoll(records.length, firstOffset + recordCount - 1, nowMs);
+    let incomingMaxTimestamp = -1;
+    if (cfg.messageTimestampType === 'LogAppendTime') incomingMaxTimestamp = nowMs;
+    else
+      for (const b of batches)
+        incomingMaxTimestamp = Math.max(incomingMaxTimestamp, b.maxTimestamp);
+    this.maybeRoll(records.length, firstOffset + recordCount - 1, incomingMaxTimestamp, nowMs);
 
     let next = firstOffset;
     for (const b of batches) {
@@ -267,14 +272,28 @@ export class PartitionLog {
     return { baseOffset: firstOffset, lastOffset: next - 1, logAppendTimeMs, recordCount };
   }
 
-  private maybeRoll(incomingBytes: number, lastOffset: number, nowMs: number): void {
+  /**
+   * Rolls before an append that would overflow segment.bytes or the int32
+   * relative offsets, or once segment.ms has passed. Like Kafka, age is the
+   * incoming batches' timestamp minus the segment's first batch timestamp
+   * (wall-clock age only when batches carry no timestamps), so replaying old
+   * data does not produce one segment per append.
+   */
+  private maybeRoll(
+    incomingBytes: number,
+    lastOffset: number,
+    incomingMaxTimestamp: number,
+    nowMs: number,
+  ): void {
     const active = this.active;
     if (active.size === 0) return;
-    const rollBase =
-      active.firstBatchTimestamp >= 0 ? active.firstBatchTimestamp : active.createdMs;
+    const age =
+      active.firstBatchTimestamp >= 0 && incomingMaxTimestamp >= 0
+        ? incomingMaxTimestamp - active.firstBatchTimestamp
+        : nowMs - active.createdMs;
     if (
       active.size + incomingBytes > this.cfg.segmentBytes ||
-      nowMs - rollBase >= this.cfg.segmentMs ||
+      age >= this.cfg.segmentMs ||
       !active.canHoldOffset(lastOffset)
     ) {
       this.roll(nowMs);
