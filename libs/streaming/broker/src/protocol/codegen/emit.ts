@@ -309,29 +309,30 @@ class MessageEmitter {
     throw new Error(`no struct ${tsName}`);
   }
 
-  /** A JS expression true when `expr` differs from the field's default, or null if uncheckable. */
-  private nonDefault(fi: FieldInfo, expr: string): string {
+  /**
+   * A JS expression true when `expr` differs from the field's default. `strict` (tagged fields,
+   * struct equality) counts a null as different from a non-null default, exactly like Kafka;
+   * the lenient form (guarding versions that cannot carry a field) lets a null pass, since it
+   * carries no information the server would lose.
+   */
+  private nonDefault(fi: FieldInfo, expr: string, strict: boolean): string {
     const parts: string[] = [];
     if (fi.optional) parts.push(`${expr} !== undefined`);
     const def = fi.def;
-    const elem = elementType(fi.f.type);
+    if (def.kind === 'value' && def.value === null) {
+      parts.push(`${expr} !== null`);
+      return parts.join(' && ');
+    }
+    const nullable = fi.typeNullable;
+    if (nullable && !strict) parts.push(`${expr} !== null`);
+    const orNull = (diff: string) => (nullable && strict ? `(${expr} === null || ${diff})` : diff);
     if (def.kind === 'value') {
-      if (def.value === null) {
-        parts.push(`${expr} !== null`);
-      } else if (typeof def.value === 'string' && elem === 'string') {
-        // A null where the default is a string carries no information either.
-        if (fi.typeNullable) parts.push(`${expr} !== null`);
-        parts.push(`${expr} !== ${literal(def.value)}`);
-      } else {
-        parts.push(`${expr} !== ${literal(def.value)}`);
-      }
+      parts.push(`${expr} !== ${literal(def.value)}`);
     } else if (def.kind === 'emptyBytes' || def.kind === 'emptyArray') {
-      if (fi.typeNullable) parts.push(`${expr} !== null`);
-      parts.push(`${expr}.length > 0`);
+      parts.push(orNull(`${expr}.length > 0`));
     } else {
-      if (fi.typeNullable) parts.push(`${expr} !== null`);
       this.structByTs(fi.structName!).needsIsDefault = true;
-      parts.push(`!isDefault${fi.structName}(${expr})`);
+      parts.push(orNull(`!isDefault${fi.structName}(${expr})`));
     }
     return parts.join(' && ');
   }
@@ -359,7 +360,11 @@ class MessageEmitter {
     return `r.${type}()`;
   }
 
-  private readField(fi: FieldInfo, p: VersionRange, target: string): string[] {
+  /**
+   * `tagged`: the value sits in a tagged field, where Kafka marks a nullable struct with an
+   * unsigned varint (0 = null, 1 = present) instead of the int8 (-1 / 1) of regular fields.
+   */
+  private readField(fi: FieldInfo, p: VersionRange, target: string, tagged: boolean): string[] {
     const flexC = cond(fi.flexible, p);
     const nullC = cond(fi.nullable, p);
     const type = fi.f.type;
@@ -394,7 +399,8 @@ class MessageEmitter {
     if (fi.structName) {
       const dec = `decode${fi.structName}(r, version)`;
       if (nullC === 'false') return [`${target} = ${dec};`];
-      return [`${target} = ${and(nullC, 'r.int8() < 0')} ? null : ${dec};`];
+      const isNull = tagged ? 'r.unsignedVarint() === 0' : 'r.int8() < 0';
+      return [`${target} = ${and(nullC, isNull)} ? null : ${dec};`];
     }
     return [`${target} = ${bare(this.primitiveRead(type, flexC, nullC))};`];
   }
@@ -407,7 +413,7 @@ class MessageEmitter {
     const body = new Statements();
     for (const fi of fields) {
       if (isEmpty(fi.regular)) continue;
-      body.add(cond(fi.regular, s.range), this.readField(fi, fi.regular, `o.${fi.prop}`));
+      body.add(cond(fi.regular, s.range), this.readField(fi, fi.regular, `o.${fi.prop}`, false));
     }
     const flexC = cond(this.flexible, s.range);
     const tagged = fields.filter((fi) => !isEmpty(fi.tagged)).sort((a, b) => a.f.tag! - b.f.tag!);
@@ -417,7 +423,7 @@ class MessageEmitter {
       const flexRange = intersect(this.flexible, s.range);
       const cases: string[] = [];
       for (const fi of tagged) {
-        const read = this.readField(fi, fi.tagged, `o.${fi.prop}`);
+        const read = this.readField(fi, fi.tagged, `o.${fi.prop}`, true);
         const c = cond(fi.tagged, flexRange);
         cases.push(
           `case ${fi.f.tag}: {`,
@@ -464,7 +470,13 @@ class MessageEmitter {
     );
   }
 
-  private writeField(fi: FieldInfo, p: VersionRange, val: string, w: string): string[] {
+  private writeField(
+    fi: FieldInfo,
+    p: VersionRange,
+    val: string,
+    w: string,
+    tagged: boolean,
+  ): string[] {
     const flexC = cond(fi.flexible, p);
     const nullC = cond(fi.nullable, p);
     const type = fi.f.type;
@@ -512,17 +524,17 @@ class MessageEmitter {
       if (nullC === 'false') {
         return [enc(fi.typeNullable ? `requireNonNull(${val}, ${quote(fi.label)}, version)` : val)];
       }
-      const onNull =
-        nullC === 'true'
-          ? [`${w}.int8(-1);`]
-          : [`if (${not(nullC)}) ${nullThrow}`, `${w}.int8(-1);`];
+      const [nullMark, presentMark] = tagged
+        ? [`${w}.unsignedVarint(0);`, `${w}.unsignedVarint(1);`]
+        : [`${w}.int8(-1);`, `${w}.int8(1);`];
+      const onNull = nullC === 'true' ? [nullMark] : [`if (${not(nullC)}) ${nullThrow}`, nullMark];
       return [
         '{',
         `  const v = ${val};`,
         '  if (v === null) {',
         ...indent(onNull, 2),
         '  } else {',
-        ...indent(branch(nullC, [`${w}.int8(1);`], []), 2),
+        ...indent(branch(nullC, [presentMark], []), 2),
         `    ${enc('v')}`,
         '  }',
         '}',
@@ -541,13 +553,13 @@ class MessageEmitter {
       // Versions that carry the field neither way must not lose a non-default value (unless ignorable).
       let absent: string[] = [];
       if (!fi.f.ignorable && regularC !== 'true') {
-        const c = and(not(cond(fi.tagged, s.range)), this.nonDefault(fi, `o.${fi.prop}`));
+        const c = and(not(cond(fi.tagged, s.range)), this.nonDefault(fi, `o.${fi.prop}`, false));
         if (c !== 'false')
           absent = [`if (${c}) {`, `  throw fieldNotSupported(${quote(fi.label)}, version);`, '}'];
       }
       const write = isEmpty(fi.regular)
         ? []
-        : this.writeField(fi, fi.regular, this.valueExpr(fi), 'w');
+        : this.writeField(fi, fi.regular, this.valueExpr(fi), 'w', false);
       body.add(regularC, write, absent);
     }
     const flexC = cond(this.flexible, s.range);
@@ -557,7 +569,7 @@ class MessageEmitter {
     } else {
       const flexRange = intersect(this.flexible, s.range);
       const present = (fi: FieldInfo) =>
-        and(cond(fi.tagged, flexRange), this.nonDefault(fi, `o.${fi.prop}`));
+        and(cond(fi.tagged, flexRange), this.nonDefault(fi, `o.${fi.prop}`, true));
       const section = ['let tagCount = 0;'];
       for (const fi of tagged) section.push(`if (${present(fi)}) tagCount++;`);
       section.push('w.unsignedVarint(tagCount);');
@@ -568,12 +580,12 @@ class MessageEmitter {
           ? [
               `w.unsignedVarint(${fi.f.tag});`,
               `w.unsignedVarint(${FIXED_SIZES[type]});`,
-              ...this.writeField(fi, fi.tagged, this.valueExpr(fi), 'w'),
+              ...this.writeField(fi, fi.tagged, this.valueExpr(fi), 'w', true),
             ]
           : [
               `w.unsignedVarint(${fi.f.tag});`,
               'const tw = new Writer();',
-              ...this.writeField(fi, fi.tagged, this.valueExpr(fi), 'tw'),
+              ...this.writeField(fi, fi.tagged, this.valueExpr(fi), 'tw', true),
               'w.unsignedVarint(tw.length);',
               'w.append(tw);',
             ];
@@ -618,7 +630,7 @@ class MessageEmitter {
   private emitIsDefault(s: StructInfo, fields: FieldInfo[]): string[] {
     if (fields.length === 0)
       return [`function isDefault${s.tsName}(_o: ${s.tsName}): boolean {`, '  return true;', '}'];
-    const checks = fields.map((fi) => `!(${this.nonDefault(fi, `o.${fi.prop}`)})`);
+    const checks = fields.map((fi) => `!(${this.nonDefault(fi, `o.${fi.prop}`, true)})`);
     return [
       `function isDefault${s.tsName}(o: ${s.tsName}): boolean {`,
       '  return (',
