@@ -116,6 +116,9 @@ export const produceApi = defineApi<ProduceRequest, ProduceResponse>({
   errorResponse(request, _version, errorCode, message) {
     return produceError(request, errorCode, message);
   },
+  expectsResponse(request) {
+    return request.acks !== 0;
+  },
 });
 
 function produceError(

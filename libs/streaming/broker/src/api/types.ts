@@ -44,6 +44,11 @@ export interface ApiHandler<Req = unknown, Res = unknown> {
   readonly maxVersion: number;
   handle(ctx: RequestContext, request: Req): Res | null | Promise<Res | null>;
   errorResponse(request: Req, version: number, errorCode: number, errorMessage: string | null): Res;
+  /**
+   * False when the client waits for no answer (acks=0 Produce). If such a request fails, the server
+   * closes the connection instead of answering, as Kafka does, so the client notices and refreshes.
+   */
+  expectsResponse?(request: Req): boolean;
 }
 
 /** Erases the request/response types so handlers of different APIs fit in one table. */

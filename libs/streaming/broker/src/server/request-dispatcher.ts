@@ -149,6 +149,9 @@ export class RequestDispatcher {
         { err, api: handler.name, apiVersion, correlationId, conn: conn.id },
         'request handler failed',
       );
+      if (handler.expectsResponse?.(request) === false) {
+        return { kind: 'close', reason: `${handler.name} without response failed` };
+      }
       return this.safeEncode(
         handler,
         request,
