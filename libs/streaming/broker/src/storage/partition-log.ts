@@ -371,28 +371,27 @@ export class PartitionLog {
   offsetForTimestamp(timestamp: number): TimestampAndOffset | null {
     for (const seg of this.segments) {
       if (seg.maxTimestamp < timestamp || seg.nextOffset <= this.startOffset) continue;
-      const found = seg.findTimestamp(timestamp);
-      if (found)
-        return { offset: Math.max(found.offset, this.startOffset), timestamp: found.timestamp };
+      const found = seg.findTimestamp(timestamp, this.startOffset);
+      if (found) return found;
     }
     return null;
   }
 
-  /** The record with the largest timestamp (ListOffsets MAX_TIMESTAMP), null when the log is empty. */
+  /**
+   * The first record with the largest timestamp still in the log (ListOffsets
+   * MAX_TIMESTAMP), null when the log is empty. Uses the per-segment maxima, so
+   * it reads one batch rather than scanning the log.
+   */
   maxTimestampRecord(): TimestampAndOffset | null {
-    let best: LogSegment | null = null;
+    let best: TimestampAndOffset | null = null;
     for (const seg of this.segments) {
-      if (
-        seg.nextOffset > this.startOffset &&
-        seg.maxTimestamp >= 0 &&
-        (!best || seg.maxTimestamp > best.maxTimestamp)
-      )
-        best = seg;
+      if (seg.nextOffset <= this.startOffset || seg.maxTimestamp < 0) continue;
+      // A segment's maximum only bounds what it holds at or after the start offset.
+      if (best && seg.maxTimestamp <= best.timestamp) continue;
+      const found = seg.maxTimestampRecord(this.startOffset);
+      if (found && (!best || found.timestamp > best.timestamp)) best = found;
     }
-    const found = best?.maxTimestampRecord() ?? null;
-    return found
-      ? { offset: Math.max(found.offset, this.startOffset), timestamp: found.timestamp }
-      : null;
+    return best;
   }
 
   /**

@@ -525,33 +525,79 @@ export class LogSegment {
   }
 
   /**
-   * The first record with timestamp >= `timestamp`: exact for uncompressed,
-   * gzip and zstd batches; for snappy/lz4 batches (which storage cannot
-   * decompress) the batch's base offset and max timestamp.
+   * The first record at or after `minOffset` with timestamp >= `timestamp`:
+   * exact for uncompressed, gzip and zstd batches; for snappy/lz4 batches
+   * (which storage cannot decompress) the batch's first eligible offset and
+   * its max timestamp.
    */
-  findTimestamp(timestamp: number): { offset: number; timestamp: number } | null {
-    if (this.maxTimestamp < timestamp) return null;
+  findTimestamp(timestamp: number, minOffset = 0): { offset: number; timestamp: number } | null {
+    if (this.maxTimestamp < timestamp || minOffset >= this.nextOffset) return null;
     const rel = this.timeIndex.lookupBefore(timestamp);
-    let pos = rel < 0 ? 0 : this.offsetIndex.lookup(rel);
+    const byTime = rel < 0 ? 0 : this.offsetIndex.lookup(rel);
+    const byOffset =
+      minOffset <= this.baseOffset ? 0 : this.offsetIndex.lookup(minOffset - this.baseOffset);
+    let pos = Math.max(byTime, byOffset);
     while (pos < this.size) {
       const h = this.headerAt(pos);
       if (!h) return null;
-      if (h.maxTimestamp >= timestamp) return this.exactTimestampIn(h, timestamp);
+      if (h.maxTimestamp >= timestamp && h.lastOffset >= minOffset) {
+        const found = this.exactTimestampIn(h, timestamp, minOffset);
+        if (found) return found;
+      }
       pos += h.size;
     }
     return null;
   }
 
-  /** Offset and timestamp of the record holding this segment's max timestamp. */
-  maxTimestampRecord(): { offset: number; timestamp: number } | null {
-    if (this.maxTimestamp < 0) return null;
-    return this.findTimestamp(this.maxTimestamp);
+  /**
+   * The first record with the largest timestamp among records at or after
+   * `minOffset`. Uses the tracked maximum when the whole segment counts;
+   * otherwise (DeleteRecords moved the start into this segment) walks it.
+   */
+  maxTimestampRecord(minOffset = 0): { offset: number; timestamp: number } | null {
+    if (this.maxTimestamp < 0 || minOffset >= this.nextOffset) return null;
+    if (minOffset <= this.baseOffset) return this.findTimestamp(this.maxTimestamp, minOffset);
+    let pos = this.findBatchPosition(minOffset);
+    if (pos < 0) return null;
+    let best: { offset: number; timestamp: number } | null = null;
+    while (pos < this.size) {
+      const h = this.headerAt(pos);
+      if (!h) break;
+      if (!best || h.maxTimestamp > best.timestamp) {
+        const found =
+          h.baseOffset >= minOffset
+            ? this.exactTimestampIn(h, h.maxTimestamp, minOffset)
+            : this.maxInBatch(h, minOffset);
+        if (found && (!best || found.timestamp > best.timestamp)) best = found;
+      }
+      pos += h.size;
+    }
+    return best;
+  }
+
+  /** The max-timestamp record of one batch among offsets >= minOffset. */
+  private maxInBatch(
+    h: HeaderView,
+    minOffset: number,
+  ): { offset: number; timestamp: number } | null {
+    try {
+      let best: { offset: number; timestamp: number } | null = null;
+      for (const r of decodeRecordBatch(readFully(this.logFd, h.position, h.size)).records) {
+        if (r.offset >= minOffset && (!best || r.timestamp > best.timestamp)) {
+          best = { offset: r.offset, timestamp: r.timestamp };
+        }
+      }
+      return best;
+    } catch {
+      return { offset: minOffset, timestamp: h.maxTimestamp };
+    }
   }
 
   private exactTimestampIn(
     h: HeaderView,
     timestamp: number,
-  ): { offset: number; timestamp: number } {
+    minOffset: number,
+  ): { offset: number; timestamp: number } | null {
     const batch = readFully(this.logFd, h.position, h.size);
     const attributes = batch.readInt16BE(BatchField.ATTRIBUTES);
     const codec = attributes & Attribute.COMPRESSION_MASK;
@@ -560,13 +606,16 @@ export class LogSegment {
     if (decodable && (attributes & Attribute.LOG_APPEND_TIME) === 0) {
       try {
         for (const r of decodeRecordBatch(batch).records) {
-          if (r.timestamp >= timestamp) return { offset: r.offset, timestamp: r.timestamp };
+          if (r.offset >= minOffset && r.timestamp >= timestamp) {
+            return { offset: r.offset, timestamp: r.timestamp };
+          }
         }
+        return null;
       } catch {
         // Fall through to the batch-level answer.
       }
     }
-    return { offset: h.baseOffset, timestamp: h.maxTimestamp };
+    return { offset: Math.max(h.baseOffset, minOffset), timestamp: h.maxTimestamp };
   }
 
   /** Adds a final time-index entry when the segment stops being active. */
