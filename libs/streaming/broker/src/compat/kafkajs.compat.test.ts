@@ -10,7 +10,8 @@ import {
   readAllWithKcat,
   startIsolatedBroker,
 } from './compat-fixture.ts';
-import type { IsolatedBroker } from './compat-fixture.ts';
+import type { ConsumedRecord, IsolatedBroker } from './compat-fixture.ts';
+import { GROUP_APIS, missingApis, probeApiVersions } from './broker-api-probe.ts';
 
 const { Kafka, CompressionTypes, logLevel } = kafkajs;
 
@@ -92,8 +93,60 @@ describeWithClient(
     it.skip('snappy, lz4 and zstd: kafkajs 2.2.4 ships only gzip (other codecs are third-party plug-ins)', () =>
       undefined);
 
-    it.todo(
-      'consumes with the kafkajs Consumer: it always joins a consumer group, which is a later task',
-    );
+    it('consumes 1,000 keyed records back with the kafkajs Consumer (consumer group, fromBeginning)', async (ctx) => {
+      const missing = missingApis(
+        await probeApiVersions(env.bootstrap),
+        GROUP_APIS,
+        'consumer groups',
+      );
+      if (missing) ctx.skip(missing);
+      const admin = client().admin();
+      await admin.connect();
+      await admin.createTopics({
+        topics: [{ topic: 'kafkajs-group', numPartitions: PARTITIONS }],
+        waitForLeaders: true,
+      });
+      await admin.disconnect();
+      const produced = makeRecords('kafkajs');
+      const producer = client().producer({ allowAutoTopicCreation: false });
+      await producer.connect();
+      for (let i = 0; i < produced.length; i += 100) {
+        await producer.send({
+          topic: 'kafkajs-group',
+          acks: -1,
+          messages: produced.slice(i, i + 100).map((r) => ({
+            key: r.key,
+            value: r.value,
+            headers: Object.fromEntries(r.headers),
+          })),
+        });
+      }
+      await producer.disconnect();
+
+      const consumer = client().consumer({ groupId: 'compat-kafkajs-group' });
+      const consumed: ConsumedRecord[] = [];
+      await consumer.connect();
+      try {
+        await consumer.subscribe({ topics: ['kafkajs-group'], fromBeginning: true });
+        await new Promise<void>((resolve, reject) => {
+          consumer.on(consumer.events.CRASH, (e) => reject(e.payload.error));
+          void consumer.run({
+            eachMessage: async ({ partition, message }) => {
+              consumed.push({
+                partition,
+                offset: Number(message.offset),
+                key: message.key?.toString('utf8') ?? null,
+                value: message.value?.toString('utf8') ?? null,
+                headers: Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)]),
+              });
+              if (consumed.length >= produced.length) resolve();
+            },
+          });
+        });
+      } finally {
+        await consumer.disconnect();
+      }
+      expectRoundTrip(produced, consumed);
+    }, 60_000);
   },
 );

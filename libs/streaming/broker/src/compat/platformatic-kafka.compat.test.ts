@@ -1,18 +1,28 @@
 // @platformatic/kafka against the broker: admin topic creation, keyed produce
 // with headers (acks=all) in all four codecs, read back with the client's own
 // group-less fetch API, and cross-checked with kcat.
-import { Admin, Consumer, Producer, ProduceAcks, stringSerializers } from '@platformatic/kafka';
+import {
+  Admin,
+  Consumer,
+  MessagesStreamModes,
+  Producer,
+  ProduceAcks,
+  stringDeserializers,
+  stringSerializers,
+} from '@platformatic/kafka';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeWithClient, detectKcat, detectNpmPackage } from './client-availability.ts';
 import {
   CODECS,
   PARTITIONS,
+  RECORD_COUNT,
   expectRoundTrip,
   makeRecords,
   readAllWithKcat,
   startIsolatedBroker,
 } from './compat-fixture.ts';
 import type { ConsumedRecord, IsolatedBroker } from './compat-fixture.ts';
+import { GROUP_APIS, missingApis, probeApiVersions } from './broker-api-probe.ts';
 
 const platformatic = await detectNpmPackage('@platformatic/kafka');
 const kcat = detectKcat();
@@ -160,6 +170,42 @@ describeWithClient(
       }, 60_000);
     }
 
-    it.todo('consumes with Consumer.consume(): it joins a consumer group, which is a later task');
+    it('consumes 1,000 keyed records back with Consumer.consume() (consumer group, earliest)', async (ctx) => {
+      const missing = missingApis(
+        await probeApiVersions(env.bootstrap),
+        GROUP_APIS,
+        'consumer groups',
+      );
+      if (missing) ctx.skip(missing);
+      const consumer = new Consumer({
+        clientId: 'compat-platformatic-group',
+        groupId: 'compat-platformatic-group',
+        bootstrapBrokers: [env.bootstrap],
+        deserializers: stringDeserializers,
+      });
+      const consumed: ConsumedRecord[] = [];
+      try {
+        const stream = await consumer.consume({
+          topics: ['platformatic-gzip'],
+          mode: MessagesStreamModes.EARLIEST,
+          autocommit: false,
+        });
+        for await (const message of stream) {
+          consumed.push({
+            partition: message.partition,
+            offset: Number(message.offset),
+            key: message.key ?? null,
+            value: message.value ?? null,
+            headers: [...message.headers.entries()],
+          });
+          if (consumed.length >= RECORD_COUNT) break;
+        }
+        await stream.close();
+      } finally {
+        await consumer.close(true);
+      }
+      // The gzip test above produced these records.
+      expectRoundTrip(makeRecords('platformatic'), consumed);
+    }, 60_000);
   },
 );

@@ -1,0 +1,249 @@
+// The broker benchmark: `npm run bench:broker` (BENCH_QUICK=1 for a smoke run).
+// Starts the broker as a child process, measures cold start, produce/consume
+// throughput with kcat and kafkajs, end-to-end latency at 1,000 rec/s and the
+// broker's peak RSS, then writes bench/results/broker-latest.json and
+// docs/benchmarks/broker.md. Progress goes to stderr, the table to stdout.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { REPO_ROOT, spawnBroker } from './broker-process.ts';
+import type { BenchBroker } from './broker-process.ts';
+import { createTopic, kafkajsConsumeAll, kafkajsProduceFor } from './kafkajs-load.ts';
+import { kcatConsumeAll, kcatProduceFile, writeRecordFile } from './kcat-load.ts';
+import { measureLatency } from './latency.ts';
+import { consoleTable, evaluateTargets, machineInfo, markdown, rate, round } from './report.ts';
+import type { BenchResults, ColdStart, ThroughputRow } from './report.ts';
+
+const QUICK = process.env.BENCH_QUICK === '1';
+const PLAN = QUICK
+  ? {
+      coldRuns: 1,
+      kcatSeconds: 0,
+      kafkajsSeconds: 2,
+      consumeJoinMs: 5_000,
+      latencySeconds: 2,
+      latencyWarmup: 100,
+    }
+  : {
+      coldRuns: 3,
+      kcatSeconds: 10,
+      kafkajsSeconds: 8,
+      consumeJoinMs: 10_000,
+      latencySeconds: 10,
+      latencyWarmup: 300,
+    };
+/** Records per kcat -P run: about 20-50 MB of values, so process start-up is amortised. */
+const KCAT_CHUNK: Record<number, number> = QUICK
+  ? { 100: 50_000, 1024: 10_000 }
+  : { 100: 200_000, 1024: 50_000 };
+const PARTITIONS = 3;
+const SIZES = [100, 1024];
+
+const started = performance.now();
+function progress(msg: string): void {
+  process.stderr.write(
+    `[bench ${((performance.now() - started) / 1000).toFixed(1).padStart(5)} s] ${msg}\n`,
+  );
+}
+
+function hasKcat(): boolean {
+  return spawnSync('kcat', ['-V']).status === 0;
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.floor((s.length - 1) / 2)];
+}
+
+async function coldStart(tmp: string): Promise<ColdStart> {
+  const measure = async (label: string, env: NodeJS.ProcessEnv) => {
+    const runs: ColdStart['runs'] = [];
+    for (let i = 0; i < PLAN.coldRuns; i++) {
+      const dir = fs.mkdtempSync(path.join(tmp, 'cold-'));
+      const b = await spawnBroker(dir, [], env);
+      runs.push({ readyMs: round(b.readyMs, 1), connectMs: round(b.connectMs, 1) });
+      progress(
+        `cold start ${label} ${i + 1}/${PLAN.coldRuns}: ready ${b.readyMs.toFixed(0)} ms, TCP connect ${b.connectMs.toFixed(0)} ms`,
+      );
+      await b.stop();
+    }
+    return runs;
+  };
+  // The environment's NODE_COMPILE_CACHE would make the "plain" figure a cached one.
+  const plainEnv = { ...process.env };
+  delete plainEnv.NODE_COMPILE_CACHE;
+  const runs = await measure('(no compile cache)', plainEnv);
+  // Node's compile cache also keeps the type-stripped sources: what a second start costs with
+  // NODE_COMPILE_CACHE set (or module.enableCompileCache() in main.ts). One spawn fills it.
+  const cacheEnv = {
+    ...plainEnv,
+    NODE_COMPILE_CACHE: fs.mkdtempSync(path.join(tmp, 'compile-cache-')),
+  };
+  await (await spawnBroker(fs.mkdtempSync(path.join(tmp, 'cold-')), [], cacheEnv)).stop();
+  const cachedRuns = await measure('(warm compile cache)', cacheEnv);
+  return {
+    runs,
+    readyMsMedian: median(runs.map((r) => r.readyMs)),
+    connectMsMedian: median(runs.map((r) => r.connectMs)),
+    compileCacheRuns: cachedRuns,
+    compileCacheReadyMsMedian: median(cachedRuns.map((r) => r.readyMs)),
+  };
+}
+
+async function kcatThroughput(
+  broker: BenchBroker,
+  tmp: string,
+  size: number,
+): Promise<ThroughputRow> {
+  const topic = `bench-kcat-${size}`;
+  await createTopic(broker.bootstrap, topic, PARTITIONS);
+  const chunk = KCAT_CHUNK[size];
+  const file = path.join(tmp, `records-${size}.txt`);
+  writeRecordFile(file, chunk, size);
+  let records = 0;
+  let seconds = 0;
+  do {
+    seconds += await kcatProduceFile(broker.bootstrap, topic, file);
+    records += chunk;
+    progress(
+      `kcat produce ${size} B: ${records.toLocaleString('en-US')} records in ${seconds.toFixed(2)} s`,
+    );
+  } while (seconds < PLAN.kcatSeconds && seconds < 60);
+  const produce = rate(records, seconds, size);
+  progress(`kcat consume ${size} B: reading ${records.toLocaleString('en-US')} records`);
+  const consumed = await kcatConsumeAll(broker.bootstrap, topic, 120_000);
+  const row: ThroughputRow = {
+    client: 'kcat',
+    recordBytes: size,
+    produce,
+    consume: rate(consumed.records, consumed.seconds, size),
+  };
+  if (consumed.records !== records) row.note = `consumed ${consumed.records} of ${records} records`;
+  progress(
+    `kcat ${size} B: produce ${produce.recordsPerSec} rec/s, consume ${row.consume!.recordsPerSec} rec/s`,
+  );
+  return row;
+}
+
+async function kafkajsThroughput(broker: BenchBroker, size: number): Promise<ThroughputRow> {
+  const topic = `bench-kafkajs-${size}`;
+  await createTopic(broker.bootstrap, topic, PARTITIONS);
+  progress(`kafkajs produce ${size} B for ${PLAN.kafkajsSeconds} s`);
+  const p = await kafkajsProduceFor(broker.bootstrap, topic, size, PLAN.kafkajsSeconds, 5_000_000);
+  const row: ThroughputRow = {
+    client: 'kafkajs',
+    recordBytes: size,
+    produce: rate(p.records, p.seconds, size),
+    consume: null,
+  };
+  progress(`kafkajs consume ${size} B (needs a consumer group)`);
+  const c = await kafkajsConsumeAll(
+    broker.bootstrap,
+    topic,
+    p.records,
+    PLAN.consumeJoinMs + p.seconds * 2_000,
+  );
+  if (c) {
+    row.consume = rate(c.records, c.seconds, size);
+    if (c.records < p.records)
+      row.note = `consumed ${c.records} of ${p.records} records before the time limit`;
+  } else {
+    row.note = 'consume n/a: the kafkajs Consumer needs consumer groups';
+  }
+  progress(
+    `kafkajs ${size} B: produce ${row.produce!.recordsPerSec} rec/s, consume ${row.consume?.recordsPerSec ?? 'n/a'}`,
+  );
+  return row;
+}
+
+async function main(): Promise<void> {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'broker-bench-'));
+  const results: BenchResults = {
+    date: new Date().toISOString(),
+    quick: QUICK,
+    machine: machineInfo(),
+    coldStart: null,
+    throughput: [],
+    latency: null,
+    peakRssMiB: null,
+    targets: [],
+    errors: [],
+  };
+  const attempt = async (what: string, fn: () => Promise<void>) => {
+    try {
+      await fn();
+    } catch (err) {
+      const msg = `${what}: ${(err as Error).message.split('\n').slice(0, 3).join(' ')}`;
+      results.errors.push(msg);
+      progress(`FAILED ${msg}`);
+    }
+  };
+  const kcat = hasKcat();
+  if (!kcat)
+    results.errors.push(
+      'kcat missing (apt-get install -y kcat): kcat rows and the latency run are skipped',
+    );
+
+  let broker: BenchBroker | null = null;
+  try {
+    await attempt('cold start', async () => {
+      results.coldStart = await coldStart(tmp);
+    });
+    progress('starting the broker under test');
+    broker = await spawnBroker(fs.mkdtempSync(path.join(tmp, 'data-')));
+    const b = broker;
+    for (const size of SIZES) {
+      if (kcat)
+        await attempt(
+          `kcat ${size} B`,
+          async () => void results.throughput.push(await kcatThroughput(b, tmp, size)),
+        );
+      await attempt(
+        `kafkajs ${size} B`,
+        async () => void results.throughput.push(await kafkajsThroughput(b, size)),
+      );
+    }
+    if (kcat) {
+      await attempt('latency', async () => {
+        await createTopic(b.bootstrap, 'bench-latency', 1);
+        progress(`latency: 1,000 rec/s for ${PLAN.latencySeconds} s`);
+        results.latency = await measureLatency(
+          b.bootstrap,
+          'bench-latency',
+          1_000,
+          PLAN.latencySeconds,
+          PLAN.latencyWarmup,
+        );
+        progress(
+          `latency: p50 ${results.latency.p50Ms.toFixed(2)} ms, p99 ${results.latency.p99Ms.toFixed(2)} ms`,
+        );
+      });
+    }
+    results.peakRssMiB = b.peakRssMiB();
+  } catch (err) {
+    results.errors.push(`broker: ${(err as Error).message}`);
+  } finally {
+    const code = await broker?.stop();
+    if (code !== undefined && code !== 0)
+      results.errors.push(`broker exited with ${code} on SIGTERM`);
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+
+  results.targets = evaluateTargets(results);
+  const resultsDir = path.join(REPO_ROOT, 'libs/streaming/broker/bench/results');
+  fs.mkdirSync(resultsDir, { recursive: true });
+  fs.writeFileSync(
+    path.join(resultsDir, 'broker-latest.json'),
+    JSON.stringify(results, null, 2) + '\n',
+  );
+  const docsDir = path.join(REPO_ROOT, 'docs/benchmarks');
+  fs.mkdirSync(docsDir, { recursive: true });
+  fs.writeFileSync(path.join(docsDir, 'broker.md'), markdown(results));
+  process.stdout.write(consoleTable(results) + '\n');
+  progress(`done; wrote bench/results/broker-latest.json and docs/benchmarks/broker.md`);
+}
+
+await main();
+// kafkajs keeps reconnect timers alive after disconnect(): the figures are written, so leave now.
+process.exit(0);
