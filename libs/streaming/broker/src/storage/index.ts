@@ -43,6 +43,7 @@ export {
   deletesOldSegments,
   describeTopicConfig,
   formatConfigValue,
+  resolveBrokerDefaults,
   resolveTopicConfig,
   topicConfigKey,
   validateTopicOverrides,

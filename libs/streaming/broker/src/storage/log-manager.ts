@@ -14,7 +14,7 @@ import { silentLogger, type Logger } from './logger.ts';
 import { PartitionLog } from './partition-log.ts';
 import { readTopicsFile, writeTopicsFile, type PersistedTopic } from './topic-registry-file.ts';
 import {
-  DEFAULT_TOPIC_CONFIG,
+  resolveBrokerDefaults,
   resolveTopicConfig,
   topicConfigKey,
   validateTopicOverrides,
@@ -72,7 +72,7 @@ export class LogManager {
 
   private constructor(opts: LogManagerOptions, lock: DirLock) {
     this.logDir = opts.logDir;
-    this.defaults = { ...DEFAULT_TOPIC_CONFIG, ...opts.defaults };
+    this.defaults = resolveBrokerDefaults(opts.defaults);
     this.logger = opts.logger ?? silentLogger;
     this.io = opts.io;
     this.lock = lock;
@@ -99,6 +99,8 @@ export class LogManager {
     } catch (err) {
       throw storageIoError(`log directory ${logDir} is not usable`, err);
     }
+    // Bad broker defaults should fail before the directory is locked.
+    resolveBrokerDefaults(opts.defaults);
     const lock = lockDir(logDir);
     const manager = new LogManager({ ...opts, logDir }, lock);
     try {

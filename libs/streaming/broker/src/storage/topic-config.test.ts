@@ -5,6 +5,7 @@ import {
   TOPIC_CONFIG_KEYS,
   deletesOldSegments,
   describeTopicConfig,
+  resolveBrokerDefaults,
   resolveTopicConfig,
   validateTopicOverrides,
 } from './topic-config.ts';
@@ -54,6 +55,19 @@ describe('topic config', () => {
       99,
       'LogAppendTime',
     ]);
+  });
+
+  it('ignores undefined broker defaults and rejects invalid ones with INVALID_CONFIG', () => {
+    expect(resolveBrokerDefaults({ retentionMs: undefined, segmentBytes: 4096 })).toMatchObject({
+      retentionMs: 604800000,
+      segmentBytes: 4096,
+    });
+    expect(codeOf(() => resolveBrokerDefaults({ segmentBytes: -5 }))).toBe(
+      StorageErrorCode.INVALID_CONFIG,
+    );
+    expect(codeOf(() => resolveBrokerDefaults({ cleanupPolicy: 'shred' }))).toBe(
+      StorageErrorCode.INVALID_CONFIG,
+    );
   });
 
   it('rejects unknown keys and bad values with INVALID_CONFIG', () => {

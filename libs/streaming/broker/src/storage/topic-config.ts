@@ -315,7 +315,8 @@ export function resolveTopicConfig(
   defaults: Readonly<Partial<TopicConfig>>,
   overrides: Readonly<Record<string, string>>,
 ): TopicConfig {
-  const config = { ...DEFAULT_TOPIC_CONFIG, ...defaults } as Record<string, number | string>;
+  const config = { ...DEFAULT_TOPIC_CONFIG } as Record<string, number | string>;
+  for (const [k, v] of Object.entries(defaults)) if (v !== undefined) config[k] = v;
   for (const [name, value] of Object.entries(overrides)) {
     const k = KEY_BY_NAME.get(name);
     if (k) config[k.property] = k.parse(value);
@@ -365,4 +366,25 @@ export function describeTopicConfig(
 /** True when the policy includes time/size based deletion. */
 export function deletesOldSegments(config: Readonly<TopicConfig>): boolean {
   return config.cleanupPolicy.split(',').includes('delete');
+}
+
+/**
+ * Checks broker-level defaults (from server.properties or options) with the
+ * same rules as topic overrides and fills the missing ones with Kafka's.
+ * Throws StorageError INVALID_CONFIG naming the bad key.
+ */
+export function resolveBrokerDefaults(defaults: Readonly<Partial<TopicConfig>>): TopicConfig {
+  const config = resolveTopicConfig(defaults, {});
+  for (const k of TOPIC_CONFIG_KEYS) {
+    const value = config[k.property];
+    if (typeof value !== typeof DEFAULT_TOPIC_CONFIG[k.property]) {
+      throw invalid(
+        k.name,
+        String(value),
+        `broker default must be a ${typeof DEFAULT_TOPIC_CONFIG[k.property]}`,
+      );
+    }
+    k.parse(formatConfigValue(value));
+  }
+  return config;
 }
