@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -236,6 +237,24 @@ describe('LogManager', () => {
     await closeManager(m);
     const again = await openManager();
     expect(again.listTopics()).toEqual([]);
+  });
+
+  it('refuses a directory locked by another live process, and takes it over once that process is gone', async () => {
+    const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], {
+      stdio: 'ignore',
+    });
+    try {
+      fs.writeFileSync(path.join(logDir, '.lock'), `${child.pid}\n`);
+      const err = await LogManager.open({ logDir, defaults: {} }).catch((e: unknown) => e);
+      expect((err as StorageError).code).toBe(StorageErrorCode.KAFKA_STORAGE_ERROR);
+      expect((err as StorageError).message).toContain(`process ${child.pid}`);
+    } finally {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGKILL');
+      await exited;
+    }
+    const m = await openManager();
+    expect(m.listTopics()).toEqual([]);
   });
 
   it('takes over a stale lock left by a dead process', async () => {
