@@ -10,6 +10,9 @@ export const deleteGroupsApi = defineApi<DeleteGroupsRequest, DeleteGroupsRespon
     return { throttleTimeMs: 0, results: ctx.broker.groups.deleteGroups(request.groupsNames) };
   },
   errorResponse(request, _version, errorCode) {
-    return { throttleTimeMs: 0, results: request.groupsNames.map((groupId) => ({ groupId, errorCode })) };
+    return {
+      throttleTimeMs: 0,
+      results: request.groupsNames.map((groupId) => ({ groupId, errorCode })),
+    };
   },
 });

@@ -15,7 +15,9 @@ export const describeGroupsApi = defineApi<DescribeGroupsRequest, DescribeGroups
   minVersion: 0,
   maxVersion: 5,
   handle(ctx, request) {
-    const operations = request.includeAuthorizedOperations ? GROUP_OPERATIONS : OPERATIONS_NOT_REQUESTED;
+    const operations = request.includeAuthorizedOperations
+      ? GROUP_OPERATIONS
+      : OPERATIONS_NOT_REQUESTED;
     return {
       throttleTimeMs: 0,
       groups: request.groups.map((groupId) => {

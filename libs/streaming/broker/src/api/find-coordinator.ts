@@ -16,7 +16,14 @@ const KEY_TYPE_TRANSACTION = 1;
  */
 function lookup(ctx: RequestContext, key: string, keyType: number): Coordinator {
   const { host, port } = ctx.broker.advertised();
-  const found = { key, nodeId: ctx.broker.nodeId, host, port, errorCode: E.NONE, errorMessage: null };
+  const found = {
+    key,
+    nodeId: ctx.broker.nodeId,
+    host,
+    port,
+    errorCode: E.NONE,
+    errorMessage: null,
+  };
   const none = (errorCode: number, errorMessage: string): Coordinator => ({
     key,
     nodeId: -1,
@@ -34,7 +41,11 @@ function lookup(ctx: RequestContext, key: string, keyType: number): Coordinator 
   return none(E.INVALID_REQUEST, `unsupported coordinator key type ${keyType}`);
 }
 
-function respond(version: number, keys: string[], make: (key: string) => Coordinator): FindCoordinatorResponse {
+function respond(
+  version: number,
+  keys: string[],
+  make: (key: string) => Coordinator,
+): FindCoordinatorResponse {
   if (version >= 4) return { throttleTimeMs: 0, coordinators: keys.map(make) };
   const c = make(keys[0] ?? '');
   return {
@@ -59,7 +70,9 @@ export const findCoordinatorApi = defineApi<FindCoordinatorRequest, FindCoordina
   maxVersion: 6,
   handle(ctx, request) {
     const keyType = request.keyType ?? KEY_TYPE_GROUP;
-    return respond(ctx.apiVersion, keysOf(request, ctx.apiVersion), (key) => lookup(ctx, key, keyType));
+    return respond(ctx.apiVersion, keysOf(request, ctx.apiVersion), (key) =>
+      lookup(ctx, key, keyType),
+    );
   },
   errorResponse(request, version, errorCode, errorMessage) {
     return respond(version, keysOf(request, version), (key) => ({

@@ -13,7 +13,11 @@ function toResponse(version: number, r: JoinResult): JoinGroupResponse {
     leader: r.leader,
     skipAssignment: r.skipAssignment,
     memberId: r.memberId,
-    members: r.members.map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId, metadata: m.metadata })),
+    members: r.members.map((m) => ({
+      memberId: m.memberId,
+      groupInstanceId: m.groupInstanceId,
+      metadata: m.metadata,
+    })),
   };
 }
 

@@ -7,7 +7,10 @@ export const listGroupsApi = defineApi<ListGroupsRequest, ListGroupsResponse>({
   minVersion: 0,
   maxVersion: 5,
   handle(ctx, request) {
-    const groups = ctx.broker.groups.listGroups(request.statesFilter ?? [], request.typesFilter ?? []);
+    const groups = ctx.broker.groups.listGroups(
+      request.statesFilter ?? [],
+      request.typesFilter ?? [],
+    );
     return {
       throttleTimeMs: 0,
       errorCode: 0,

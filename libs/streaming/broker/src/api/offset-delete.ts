@@ -9,7 +9,10 @@ export const offsetDeleteApi = defineApi<OffsetDeleteRequest, OffsetDeleteRespon
   handle(ctx, request) {
     const result = ctx.broker.groups.deleteOffsets(
       request.groupId,
-      request.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => p.partitionIndex) })),
+      request.topics.map((t) => ({
+        name: t.name,
+        partitions: t.partitions.map((p) => p.partitionIndex),
+      })),
     );
     return { errorCode: result.errorCode, throttleTimeMs: 0, topics: result.topics };
   },

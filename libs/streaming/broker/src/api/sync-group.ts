@@ -16,7 +16,10 @@ export const syncGroupApi = defineApi<SyncGroupRequest, SyncGroupResponse>({
       groupInstanceId: request.groupInstanceId ?? null,
       protocolType: request.protocolType ?? null,
       protocolName: request.protocolName ?? null,
-      assignments: request.assignments.map((a) => ({ memberId: a.memberId, assignment: a.assignment })),
+      assignments: request.assignments.map((a) => ({
+        memberId: a.memberId,
+        assignment: a.assignment,
+      })),
     });
     return {
       throttleTimeMs: 0,
@@ -27,6 +30,12 @@ export const syncGroupApi = defineApi<SyncGroupRequest, SyncGroupResponse>({
     };
   },
   errorResponse(_request, _version, errorCode) {
-    return { throttleTimeMs: 0, errorCode, protocolType: null, protocolName: null, assignment: EMPTY };
+    return {
+      throttleTimeMs: 0,
+      errorCode,
+      protocolType: null,
+      protocolName: null,
+      assignment: EMPTY,
+    };
   },
 });

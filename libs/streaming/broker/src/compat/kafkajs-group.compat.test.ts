@@ -28,7 +28,8 @@ function values(prefix: string, count: number): string[] {
 
 function countsOf(members: readonly GroupMember[]): Map<string, number> {
   const counts = new Map<string, number>();
-  for (const r of members.flatMap((m) => m.records)) counts.set(r.value, (counts.get(r.value) ?? 0) + 1);
+  for (const r of members.flatMap((m) => m.records))
+    counts.set(r.value, (counts.get(r.value) ?? 0) + 1);
   return counts;
 }
 
@@ -49,7 +50,10 @@ describeWithClient(kafkajsAvailable, 'kafkajs 2.2.4 consumer groups', () => {
     const admin = kafkaClient(broker.bootstrap).admin();
     await admin.connect();
     try {
-      await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
+      await admin.createTopics({
+        topics: [{ topic, numPartitions: partitions }],
+        waitForLeaders: true,
+      });
     } finally {
       await admin.disconnect();
     }
@@ -71,23 +75,35 @@ describeWithClient(kafkajsAvailable, 'kafkajs 2.2.4 consumer groups', () => {
         return group.state === 'Stable' && group.members.length === 3;
       });
       const formedMs = performance.now() - started;
-      console.info(`[groups] kafkajs: 3 members formed a stable group in ${Math.round(formedMs)} ms`);
+      console.info(
+        `[groups] kafkajs: 3 members formed a stable group in ${Math.round(formedMs)} ms`,
+      );
       expect(members.map((m) => m.partitions.length)).toEqual([2, 2, 2]);
 
       const produced = values('q', 600);
       await produceValues(kafka, topic, produced);
-      await waitFor('600 records consumed', () => members.reduce((n, m) => n + m.records.length, 0) >= produced.length);
+      await waitFor(
+        '600 records consumed',
+        () => members.reduce((n, m) => n + m.records.length, 0) >= produced.length,
+      );
 
       const counts = countsOf(members);
       expect([...counts.keys()].sort()).toEqual([...produced].sort());
       expect([...counts.values()].every((c) => c === 1)).toBe(true);
       // Each record came from a partition its member owned.
-      for (const m of members) expect(m.records.every((r) => m.partitions.includes(r.partition))).toBe(true);
+      for (const m of members)
+        expect(m.records.every((r) => m.partitions.includes(r.partition))).toBe(true);
 
       // Pub/sub: another group reads the same topic independently, from the beginning.
-      const audit = [await startMember(kafka, 'audit', topic, 'a0'), await startMember(kafka, 'audit', topic, 'a1')];
+      const audit = [
+        await startMember(kafka, 'audit', topic, 'a0'),
+        await startMember(kafka, 'audit', topic, 'a1'),
+      ];
       members.push(...audit);
-      await waitFor('the audit group to read its own copy', () => audit.reduce((n, m) => n + m.records.length, 0) >= produced.length);
+      await waitFor(
+        'the audit group to read its own copy',
+        () => audit.reduce((n, m) => n + m.records.length, 0) >= produced.length,
+      );
       await waitFor('audit members to settle', () => coversExactly(audit, PARTITIONS));
       const auditCounts = countsOf(audit);
       expect([...auditCounts.keys()].sort()).toEqual([...produced].sort());
@@ -95,7 +111,10 @@ describeWithClient(kafkajsAvailable, 'kafkajs 2.2.4 consumer groups', () => {
       // Both groups show up, with their committed offsets adding up to everything produced.
       await waitFor('queue offsets committed', async () => {
         const [offsets] = await admin.fetchOffsets({ groupId: 'queue', topics: [topic] });
-        return offsets.partitions.reduce((n, p) => n + Math.max(0, Number(p.offset)), 0) === produced.length;
+        return (
+          offsets.partitions.reduce((n, p) => n + Math.max(0, Number(p.offset)), 0) ===
+          produced.length
+        );
       });
       const listed = (await admin.listGroups()).groups.map((g) => g.groupId).sort();
       expect(listed).toEqual(['audit', 'queue']);
@@ -115,7 +134,10 @@ describeWithClient(kafkajsAvailable, 'kafkajs 2.2.4 consumer groups', () => {
     const survivors: GroupMember[] = [];
     try {
       await waitFor('the child member to join', () => doomed.joins > 0);
-      survivors.push(await startMember(kafka, 'crashers', topic, 's0'), await startMember(kafka, 'crashers', topic, 's1'));
+      survivors.push(
+        await startMember(kafka, 'crashers', topic, 's0'),
+        await startMember(kafka, 'crashers', topic, 's1'),
+      );
       const all = [doomed, ...survivors];
       await waitFor('3 members sharing 6 partitions', async () => {
         if (!coversExactly(all, PARTITIONS)) return false;
@@ -127,7 +149,10 @@ describeWithClient(kafkajsAvailable, 'kafkajs 2.2.4 consumer groups', () => {
 
       const before = values('before', 300);
       await produceValues(kafka, topic, before);
-      await waitFor('the first 300 records consumed', () => new Set(all.flatMap((m) => m.records.map((r) => r.value))).size >= 300);
+      await waitFor(
+        'the first 300 records consumed',
+        () => new Set(all.flatMap((m) => m.records.map((r) => r.value))).size >= 300,
+      );
 
       const killedAt = performance.now();
       doomed.kill();
@@ -146,7 +171,9 @@ describeWithClient(kafkajsAvailable, 'kafkajs 2.2.4 consumer groups', () => {
         return [...before, ...after].every((v) => seen.has(v));
       });
       // The dead member's partitions were consumed by the survivors after the crash.
-      const takenOver = survivors.flatMap((m) => m.records).filter((r) => doomedPartitions.includes(r.partition) && r.value.startsWith('after-'));
+      const takenOver = survivors
+        .flatMap((m) => m.records)
+        .filter((r) => doomedPartitions.includes(r.partition) && r.value.startsWith('after-'));
       expect(takenOver.length).toBeGreaterThan(0);
     } finally {
       doomed.kill();
@@ -168,7 +195,9 @@ describeWithClient(kafkajsAvailable, 'kafkajs 2.2.4 consumer groups', () => {
       await waitFor('the first 90 records consumed', () => reader.records.length >= first.length);
       await waitFor('offsets committed', async () => {
         const [offsets] = await admin.fetchOffsets({ groupId: 'resumer', topics: [topic] });
-        return offsets.partitions.reduce((n, p) => n + Math.max(0, Number(p.offset)), 0) === first.length;
+        return (
+          offsets.partitions.reduce((n, p) => n + Math.max(0, Number(p.offset)), 0) === first.length
+        );
       });
     } finally {
       await reader.stop();
@@ -182,7 +211,9 @@ describeWithClient(kafkajsAvailable, 'kafkajs 2.2.4 consumer groups', () => {
     await admin2.connect();
     try {
       const [offsets] = await admin2.fetchOffsets({ groupId: 'resumer', topics: [topic] });
-      expect(offsets.partitions.reduce((n, p) => n + Math.max(0, Number(p.offset)), 0)).toBe(first.length);
+      expect(offsets.partitions.reduce((n, p) => n + Math.max(0, Number(p.offset)), 0)).toBe(
+        first.length,
+      );
       const second = values('second', 30);
       await produceValues(kafka, topic, second);
       const resumed = await startMember(kafka, 'resumer', topic, 'r1');
@@ -208,7 +239,11 @@ describeWithClient(kafkajsAvailable, 'kafkajs 2.2.4 consumer groups', () => {
     try {
       await waitFor('the member to join', () => member.joins > 0);
       const [described] = (await admin.describeGroups(['doomed-group'])).groups;
-      expect(described).toMatchObject({ state: 'Stable', protocolType: 'consumer', protocol: 'RoundRobinAssigner' });
+      expect(described).toMatchObject({
+        state: 'Stable',
+        protocolType: 'consumer',
+        protocol: 'RoundRobinAssigner',
+      });
       expect(described.members).toHaveLength(1);
       await expect(admin.deleteGroups(['doomed-group'])).rejects.toThrow();
       await member.stop();

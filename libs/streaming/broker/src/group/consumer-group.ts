@@ -104,14 +104,20 @@ export class ConsumerGroup {
     if (!first) return [];
     return first.protocols
       .map((p) => p.name)
-      .filter((name) => [...this.members.values()].every((m) => m.protocols.some((p) => p.name === name)));
+      .filter((name) =>
+        [...this.members.values()].every((m) => m.protocols.some((p) => p.name === name)),
+      );
   }
 
   /**
    * Whether a (new or changed) member with these protocols can be in the group: same protocol type
    * and at least one protocol that every other member also supports.
    */
-  supportsProtocols(protocolType: string, protocols: readonly MemberProtocol[], exceptMemberId?: string): boolean {
+  supportsProtocols(
+    protocolType: string,
+    protocols: readonly MemberProtocol[],
+    exceptMemberId?: string,
+  ): boolean {
     const others = [...this.members.values()].filter((m) => m.memberId !== exceptMemberId);
     if (others.length === 0) return protocolType.length > 0 && protocols.length > 0;
     if (this.protocolType !== null && this.protocolType !== protocolType) return false;

@@ -32,7 +32,10 @@ export function subscribedTopics(metadata: Buffer): string[] | null {
 }
 
 /** Encodes a version-0 subscription (tests and in-process callers). */
-export function encodeSubscription(topics: readonly string[], userData: Buffer | null = null): Buffer {
+export function encodeSubscription(
+  topics: readonly string[],
+  userData: Buffer | null = null,
+): Buffer {
   const parts: Buffer[] = [];
   const head = Buffer.alloc(6);
   head.writeInt16BE(0, 0);

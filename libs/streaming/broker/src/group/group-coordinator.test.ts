@@ -89,18 +89,27 @@ async function stableGroup(n: number, overrides: Partial<JoinRequest> = {}) {
   const ids: string[] = [];
   for (let i = 0; i < n; i++) ids.push(await memberId(overrides));
   // All known members must rejoin: the first join completes only once the others are in.
-  const joins = ids.map((id) => track(coordinator.join(joinRequest({ ...overrides, memberId: id }))));
+  const joins = ids.map((id) =>
+    track(coordinator.join(joinRequest({ ...overrides, memberId: id }))),
+  );
   // Earlier members were waiting alone in earlier generations: rejoin every member until all agree.
   await flush();
-  for (let round = 0; round < n && !joins.every((j) => j.done && j.value?.errorCode === E.NONE); round++) {
+  for (
+    let round = 0;
+    round < n && !joins.every((j) => j.done && j.value?.errorCode === E.NONE);
+    round++
+  ) {
     for (let i = 0; i < n; i++) {
-      if (joins[i].done) joins[i] = track(coordinator.join(joinRequest({ ...overrides, memberId: ids[i] })));
+      if (joins[i].done)
+        joins[i] = track(coordinator.join(joinRequest({ ...overrides, memberId: ids[i] })));
     }
     await flush();
   }
   const results = joins.map((j) => j.value as JoinResult);
   const generationId = results[0].generationId;
-  expect(results.every((r) => r.errorCode === E.NONE && r.generationId === generationId)).toBe(true);
+  expect(results.every((r) => r.errorCode === E.NONE && r.generationId === generationId)).toBe(
+    true,
+  );
   const leader = results.find((r) => r.members.length > 0) as JoinResult;
   const syncs = ids.map((id) =>
     coordinator.sync({
@@ -110,7 +119,10 @@ async function stableGroup(n: number, overrides: Partial<JoinRequest> = {}) {
       groupInstanceId: overrides.groupInstanceId ?? null,
       protocolType: null,
       protocolName: null,
-      assignments: id === leader.memberId ? ids.map((m) => ({ memberId: m, assignment: Buffer.from(`for ${m}`) })) : [],
+      assignments:
+        id === leader.memberId
+          ? ids.map((m) => ({ memberId: m, assignment: Buffer.from(`for ${m}`) }))
+          : [],
     }),
   );
   const synced = await Promise.all(syncs);
@@ -123,7 +135,13 @@ describe('GroupCoordinator membership', () => {
     const id = await memberId();
     expect(id).toMatch(/^client-/);
     const joined = await coordinator.join(joinRequest({ memberId: id }));
-    expect(joined).toMatchObject({ errorCode: E.NONE, generationId: 1, leader: id, memberId: id, protocolName: 'range' });
+    expect(joined).toMatchObject({
+      errorCode: E.NONE,
+      generationId: 1,
+      leader: id,
+      memberId: id,
+      protocolName: 'range',
+    });
     expect(joined.members.map((m) => m.memberId)).toEqual([id]);
     expect(coordinator.groupState('g')).toBe('CompletingRebalance');
   });
@@ -144,19 +162,32 @@ describe('GroupCoordinator membership', () => {
     expect(joinB.done).toBe(false); // a has not rejoined yet
     expect(coordinator.groupState('g')).toBe('PreparingRebalance');
     // a learns about the rebalance from its heartbeat... (its generation 1 is still current)
-    expect(coordinator.heartbeat({ groupId: 'g', generationId: 1, memberId: a, groupInstanceId: null })).toBe(
-      E.REBALANCE_IN_PROGRESS,
-    );
+    expect(
+      coordinator.heartbeat({ groupId: 'g', generationId: 1, memberId: a, groupInstanceId: null }),
+    ).toBe(E.REBALANCE_IN_PROGRESS);
     const rejoinA = await coordinator.join(joinRequest({ memberId: a }));
     await flush();
     expect(joinB.done).toBe(true);
     expect(rejoinA).toMatchObject({ errorCode: E.NONE, generationId: 2, leader: a });
     expect(rejoinA.members.map((m) => m.memberId)).toEqual([a, b]);
-    expect(joinB.value).toMatchObject({ errorCode: E.NONE, generationId: 2, leader: a, members: [] });
+    expect(joinB.value).toMatchObject({
+      errorCode: E.NONE,
+      generationId: 2,
+      leader: a,
+      members: [],
+    });
 
     // The follower's SyncGroup waits for the leader's, then receives exactly what the leader sent.
     const syncB = track(
-      coordinator.sync({ groupId: 'g', generationId: 2, memberId: b, groupInstanceId: null, protocolType: 'consumer', protocolName: 'range', assignments: [] }),
+      coordinator.sync({
+        groupId: 'g',
+        generationId: 2,
+        memberId: b,
+        groupInstanceId: null,
+        protocolType: 'consumer',
+        protocolName: 'range',
+        assignments: [],
+      }),
     );
     await flush();
     expect(syncB.done).toBe(false);
@@ -176,7 +207,9 @@ describe('GroupCoordinator membership', () => {
     expect(syncA.assignment.toString()).toBe('A');
     expect((syncB.value as SyncResult).assignment.toString()).toBe('B');
     expect(coordinator.groupState('g')).toBe('Stable');
-    expect(coordinator.heartbeat({ groupId: 'g', generationId: 2, memberId: b, groupInstanceId: null })).toBe(E.NONE);
+    expect(
+      coordinator.heartbeat({ groupId: 'g', generationId: 2, memberId: b, groupInstanceId: null }),
+    ).toBe(E.NONE);
   });
 
   it('selects the protocol every member supports by vote and rejects a member with none in common', async () => {
@@ -188,17 +221,35 @@ describe('GroupCoordinator membership', () => {
     });
     const b = await memberId({ protocols: [{ name: 'range', metadata: Buffer.from('b') }] });
     const joins = [
-      track(coordinator.join(joinRequest({ memberId: a, protocols: [{ name: 'cooperative-sticky', metadata: Buffer.from('a1') }, { name: 'range', metadata: Buffer.from('a2') }] }))),
-      track(coordinator.join(joinRequest({ memberId: b, protocols: [{ name: 'range', metadata: Buffer.from('b') }] }))),
+      track(
+        coordinator.join(
+          joinRequest({
+            memberId: a,
+            protocols: [
+              { name: 'cooperative-sticky', metadata: Buffer.from('a1') },
+              { name: 'range', metadata: Buffer.from('a2') },
+            ],
+          }),
+        ),
+      ),
+      track(
+        coordinator.join(
+          joinRequest({ memberId: b, protocols: [{ name: 'range', metadata: Buffer.from('b') }] }),
+        ),
+      ),
     ];
     await flush();
     expect(joins.every((j) => j.done)).toBe(true);
-    const leader = joins.map((j) => j.value as JoinResult).find((r) => r.members.length > 0) as JoinResult;
+    const leader = joins
+      .map((j) => j.value as JoinResult)
+      .find((r) => r.members.length > 0) as JoinResult;
     expect(leader.protocolName).toBe('range');
     // The leader gets each member's metadata for the chosen protocol only.
     expect(leader.members.map((m) => m.metadata.toString())).toEqual(['a2', 'b']);
 
-    const stranger = await coordinator.join(joinRequest({ protocols: [{ name: 'roundrobin', metadata: Buffer.alloc(0) }] }));
+    const stranger = await coordinator.join(
+      joinRequest({ protocols: [{ name: 'roundrobin', metadata: Buffer.alloc(0) }] }),
+    );
     expect(stranger.errorCode).toBe(E.INCONSISTENT_GROUP_PROTOCOL);
     const otherType = await coordinator.join(joinRequest({ protocolType: 'connect' }));
     expect(otherType.errorCode).toBe(E.INCONSISTENT_GROUP_PROTOCOL);
@@ -207,20 +258,42 @@ describe('GroupCoordinator membership', () => {
   it('fences stale generations and unknown members with ILLEGAL_GENERATION and UNKNOWN_MEMBER_ID', async () => {
     const { ids, generationId } = await stableGroup(2);
     const ref = { groupId: 'g', memberId: ids[0], groupInstanceId: null };
-    expect(coordinator.heartbeat({ ...ref, generationId: generationId - 1 })).toBe(E.ILLEGAL_GENERATION);
-    expect(coordinator.heartbeat({ ...ref, generationId, memberId: 'nobody' })).toBe(E.UNKNOWN_MEMBER_ID);
-    expect(coordinator.heartbeat({ ...ref, generationId, groupId: 'other' })).toBe(E.UNKNOWN_MEMBER_ID);
-    const sync = await coordinator.sync({ ...ref, generationId: generationId + 1, protocolType: null, protocolName: null, assignments: [] });
+    expect(coordinator.heartbeat({ ...ref, generationId: generationId - 1 })).toBe(
+      E.ILLEGAL_GENERATION,
+    );
+    expect(coordinator.heartbeat({ ...ref, generationId, memberId: 'nobody' })).toBe(
+      E.UNKNOWN_MEMBER_ID,
+    );
+    expect(coordinator.heartbeat({ ...ref, generationId, groupId: 'other' })).toBe(
+      E.UNKNOWN_MEMBER_ID,
+    );
+    const sync = await coordinator.sync({
+      ...ref,
+      generationId: generationId + 1,
+      protocolType: null,
+      protocolName: null,
+      assignments: [],
+    });
     expect(sync.errorCode).toBe(E.ILLEGAL_GENERATION);
-    const wrongProtocol = await coordinator.sync({ ...ref, generationId, protocolType: 'consumer', protocolName: 'roundrobin', assignments: [] });
+    const wrongProtocol = await coordinator.sync({
+      ...ref,
+      generationId,
+      protocolType: 'consumer',
+      protocolName: 'roundrobin',
+      assignments: [],
+    });
     expect(wrongProtocol.errorCode).toBe(E.INCONSISTENT_GROUP_PROTOCOL);
     const unknownJoin = await coordinator.join(joinRequest({ memberId: 'nobody' }));
     expect(unknownJoin.errorCode).toBe(E.UNKNOWN_MEMBER_ID);
   });
 
   it('rejects session timeouts outside the configured bounds', async () => {
-    expect((await coordinator.join(joinRequest({ sessionTimeoutMs: 10 }))).errorCode).toBe(E.INVALID_SESSION_TIMEOUT);
-    expect((await coordinator.join(joinRequest({ groupId: '' }))).errorCode).toBe(E.INVALID_GROUP_ID);
+    expect((await coordinator.join(joinRequest({ sessionTimeoutMs: 10 }))).errorCode).toBe(
+      E.INVALID_SESSION_TIMEOUT,
+    );
+    expect((await coordinator.join(joinRequest({ groupId: '' }))).errorCode).toBe(
+      E.INVALID_GROUP_ID,
+    );
   });
 
   it('removes a member whose session expires and rebalances the others', async () => {
@@ -228,16 +301,23 @@ describe('GroupCoordinator membership', () => {
     // Two members keep heartbeating; the third went silent.
     clock += SESSION - 1;
     for (const id of ids.slice(0, 2)) {
-      expect(coordinator.heartbeat({ groupId: 'g', generationId, memberId: id, groupInstanceId: null })).toBe(E.NONE);
+      expect(
+        coordinator.heartbeat({ groupId: 'g', generationId, memberId: id, groupInstanceId: null }),
+      ).toBe(E.NONE);
     }
     coordinator.tick(clock);
     expect(coordinator.groupState('g')).toBe('Stable');
     clock += 2;
     coordinator.tick(clock);
     expect(coordinator.groupState('g')).toBe('PreparingRebalance');
-    expect(coordinator.heartbeat({ groupId: 'g', generationId, memberId: ids[2], groupInstanceId: null })).toBe(
-      E.UNKNOWN_MEMBER_ID,
-    );
+    expect(
+      coordinator.heartbeat({
+        groupId: 'g',
+        generationId,
+        memberId: ids[2],
+        groupInstanceId: null,
+      }),
+    ).toBe(E.UNKNOWN_MEMBER_ID);
     const rejoins = ids.slice(0, 2).map((id) => coordinator.join(joinRequest({ memberId: id })));
     const results = await Promise.all(rejoins);
     expect(results.map((r) => r.generationId)).toEqual([generationId + 1, generationId + 1]);
@@ -247,19 +327,35 @@ describe('GroupCoordinator membership', () => {
 
   it('kicks members that do not rejoin within the rebalance timeout', async () => {
     const { ids, generationId } = await stableGroup(2);
-    const rejoin = track(coordinator.join(joinRequest({ memberId: ids[0], protocols: [{ name: 'range', metadata: Buffer.from('changed') }] })));
+    const rejoin = track(
+      coordinator.join(
+        joinRequest({
+          memberId: ids[0],
+          protocols: [{ name: 'range', metadata: Buffer.from('changed') }],
+        }),
+      ),
+    );
     await flush();
     expect(rejoin.done).toBe(false);
     // ids[1] keeps heartbeating (so its session never expires) but never rejoins.
     for (let t = 0; t < REBALANCE; t += SESSION / 2) {
       clock += SESSION / 2;
-      coordinator.heartbeat({ groupId: 'g', generationId, memberId: ids[1], groupInstanceId: null });
+      coordinator.heartbeat({
+        groupId: 'g',
+        generationId,
+        memberId: ids[1],
+        groupInstanceId: null,
+      });
       coordinator.tick(clock);
     }
     clock += 1;
     coordinator.tick(clock);
     await flush();
-    expect(rejoin.value).toMatchObject({ errorCode: E.NONE, generationId: generationId + 1, leader: ids[0] });
+    expect(rejoin.value).toMatchObject({
+      errorCode: E.NONE,
+      generationId: generationId + 1,
+      leader: ids[0],
+    });
     expect((rejoin.value as JoinResult).members.map((m) => m.memberId)).toEqual([ids[0]]);
   });
 
@@ -270,9 +366,9 @@ describe('GroupCoordinator membership', () => {
     expect(coordinator.groupState('g')).toBe('PreparingRebalance');
     const rejoin = await coordinator.join(joinRequest({ memberId: ids[0] }));
     expect(rejoin).toMatchObject({ errorCode: E.NONE, generationId: generationId + 1 });
-    expect(coordinator.leave('g', [{ memberId: 'nobody', groupInstanceId: null }]).members[0].errorCode).toBe(
-      E.UNKNOWN_MEMBER_ID,
-    );
+    expect(
+      coordinator.leave('g', [{ memberId: 'nobody', groupInstanceId: null }]).members[0].errorCode,
+    ).toBe(E.UNKNOWN_MEMBER_ID);
     // The last member leaving empties the group.
     coordinator.leave('g', [{ memberId: ids[0], groupInstanceId: null }]);
     expect(coordinator.groupState('g')).toBe('Empty');
@@ -286,7 +382,15 @@ describe('GroupCoordinator membership', () => {
     const [ja, jb] = await Promise.all([coordinator.join(joinRequest({ memberId: a })), joinB]);
     const follower = ja.members.length > 0 ? jb : ja;
     const sync = track(
-      coordinator.sync({ groupId: 'g', generationId: follower.generationId, memberId: follower.memberId, groupInstanceId: null, protocolType: null, protocolName: null, assignments: [] }),
+      coordinator.sync({
+        groupId: 'g',
+        generationId: follower.generationId,
+        memberId: follower.memberId,
+        groupInstanceId: null,
+        protocolType: null,
+        protocolName: null,
+        assignments: [],
+      }),
     );
     await flush();
     expect(sync.done).toBe(false);
@@ -302,9 +406,14 @@ describe('GroupCoordinator membership', () => {
     clock += REBALANCE + 1;
     coordinator.tick(clock);
     expect(coordinator.groupState('g')).toBe('Empty');
-    expect(coordinator.heartbeat({ groupId: 'g', generationId: joined.generationId, memberId: a, groupInstanceId: null })).toBe(
-      E.UNKNOWN_MEMBER_ID,
-    );
+    expect(
+      coordinator.heartbeat({
+        groupId: 'g',
+        generationId: joined.generationId,
+        memberId: a,
+        groupInstanceId: null,
+      }),
+    ).toBe(E.UNKNOWN_MEMBER_ID);
   });
 
   it('holds the first generation for group.initial.rebalance.delay.ms so a burst of members lands in it', async () => {
@@ -333,7 +442,14 @@ describe('GroupCoordinator membership', () => {
 
   it('answers parked JoinGroup requests with NOT_COORDINATOR on close', async () => {
     const { ids } = await stableGroup(2);
-    const rejoin = track(coordinator.join(joinRequest({ memberId: ids[0], protocols: [{ name: 'range', metadata: Buffer.from('x') }] })));
+    const rejoin = track(
+      coordinator.join(
+        joinRequest({
+          memberId: ids[0],
+          protocols: [{ name: 'range', metadata: Buffer.from('x') }],
+        }),
+      ),
+    );
     coordinator.close();
     await flush();
     expect(rejoin.value?.errorCode).toBe(E.NOT_COORDINATOR);
@@ -346,7 +462,9 @@ describe('GroupCoordinator static membership', () => {
     expect(a.errorCode).toBe(E.NONE); // static members skip MEMBER_ID_REQUIRED
     const b = track(coordinator.join(joinRequest({ groupInstanceId: 'instance-b' })));
     await flush();
-    const rejoinA = await coordinator.join(joinRequest({ memberId: a.memberId, groupInstanceId: 'instance-a' }));
+    const rejoinA = await coordinator.join(
+      joinRequest({ memberId: a.memberId, groupInstanceId: 'instance-a' }),
+    );
     await flush();
     const bResult = b.value as JoinResult;
     const generationId = rejoinA.generationId;
@@ -371,7 +489,10 @@ describe('GroupCoordinator static membership', () => {
       ),
     );
     expect(coordinator.groupState('g')).toBe('Stable');
-    const follower = leader === rejoinA ? { r: bResult, instance: 'instance-b', assignment: 'B' } : { r: rejoinA, instance: 'instance-a', assignment: 'A' };
+    const follower =
+      leader === rejoinA
+        ? { r: bResult, instance: 'instance-b', assignment: 'B' }
+        : { r: rejoinA, instance: 'instance-a', assignment: 'A' };
 
     // The follower's process restarts: new join with an empty member id, same instance id.
     const restarted = await coordinator.join(joinRequest({ groupInstanceId: follower.instance }));
@@ -379,18 +500,43 @@ describe('GroupCoordinator static membership', () => {
     expect(restarted.memberId).not.toBe(follower.r.memberId);
     expect(restarted.generationId).toBe(generationId);
     expect(coordinator.groupState('g')).toBe('Stable');
-    const sync = await coordinator.sync({ groupId: 'g', generationId, memberId: restarted.memberId, groupInstanceId: follower.instance, protocolType: null, protocolName: null, assignments: [] });
+    const sync = await coordinator.sync({
+      groupId: 'g',
+      generationId,
+      memberId: restarted.memberId,
+      groupInstanceId: follower.instance,
+      protocolType: null,
+      protocolName: null,
+      assignments: [],
+    });
     expect(sync.assignment.toString()).toBe(follower.assignment);
     // The old incarnation is fenced.
-    expect(coordinator.heartbeat({ groupId: 'g', generationId, memberId: follower.r.memberId, groupInstanceId: follower.instance })).toBe(
-      E.FENCED_INSTANCE_ID,
-    );
+    expect(
+      coordinator.heartbeat({
+        groupId: 'g',
+        generationId,
+        memberId: follower.r.memberId,
+        groupInstanceId: follower.instance,
+      }),
+    ).toBe(E.FENCED_INSTANCE_ID);
     const commit = coordinator.commitOffsets({
       groupId: 'g',
       generationId,
       memberId: follower.r.memberId,
       groupInstanceId: follower.instance,
-      topics: [{ name: 'orders', partitions: [{ partitionIndex: 0, committedOffset: 1, committedLeaderEpoch: -1, committedMetadata: null }] }],
+      topics: [
+        {
+          name: 'orders',
+          partitions: [
+            {
+              partitionIndex: 0,
+              committedOffset: 1,
+              committedLeaderEpoch: -1,
+              committedMetadata: null,
+            },
+          ],
+        },
+      ],
     });
     expect(commit[0].partitions[0].errorCode).toBe(E.FENCED_INSTANCE_ID);
     // An admin can remove a static member by instance id alone (LeaveGroup v3+).
@@ -402,32 +548,99 @@ describe('GroupCoordinator static membership', () => {
 
 describe('GroupCoordinator offsets', () => {
   const commitOf = (offset: number, partitionIndex = 0, topic = 'orders') => [
-    { name: topic, partitions: [{ partitionIndex, committedOffset: offset, committedLeaderEpoch: 0, committedMetadata: 'meta' }] },
+    {
+      name: topic,
+      partitions: [
+        {
+          partitionIndex,
+          committedOffset: offset,
+          committedLeaderEpoch: 0,
+          committedMetadata: 'meta',
+        },
+      ],
+    },
   ];
 
   it('accepts commits from members of the current generation only', async () => {
     const { ids, generationId } = await stableGroup(2);
-    const ok = coordinator.commitOffsets({ groupId: 'g', generationId, memberId: ids[0], groupInstanceId: null, topics: commitOf(42) });
+    const ok = coordinator.commitOffsets({
+      groupId: 'g',
+      generationId,
+      memberId: ids[0],
+      groupInstanceId: null,
+      topics: commitOf(42),
+    });
     expect(ok[0].partitions[0].errorCode).toBe(E.NONE);
-    const stale = coordinator.commitOffsets({ groupId: 'g', generationId: generationId - 1, memberId: ids[0], groupInstanceId: null, topics: commitOf(43) });
+    const stale = coordinator.commitOffsets({
+      groupId: 'g',
+      generationId: generationId - 1,
+      memberId: ids[0],
+      groupInstanceId: null,
+      topics: commitOf(43),
+    });
     expect(stale[0].partitions[0].errorCode).toBe(E.ILLEGAL_GENERATION);
-    const stranger = coordinator.commitOffsets({ groupId: 'g', generationId, memberId: 'x', groupInstanceId: null, topics: commitOf(44) });
+    const stranger = coordinator.commitOffsets({
+      groupId: 'g',
+      generationId,
+      memberId: 'x',
+      groupInstanceId: null,
+      topics: commitOf(44),
+    });
     expect(stranger[0].partitions[0].errorCode).toBe(E.UNKNOWN_MEMBER_ID);
-    const simpleOnLiveGroup = coordinator.commitOffsets({ groupId: 'g', generationId: -1, memberId: '', groupInstanceId: null, topics: commitOf(45) });
+    const simpleOnLiveGroup = coordinator.commitOffsets({
+      groupId: 'g',
+      generationId: -1,
+      memberId: '',
+      groupInstanceId: null,
+      topics: commitOf(45),
+    });
     expect(simpleOnLiveGroup[0].partitions[0].errorCode).toBe(E.UNKNOWN_MEMBER_ID);
-    const unknownTopic = coordinator.commitOffsets({ groupId: 'g', generationId, memberId: ids[0], groupInstanceId: null, topics: commitOf(1, 0, 'nope') });
+    const unknownTopic = coordinator.commitOffsets({
+      groupId: 'g',
+      generationId,
+      memberId: ids[0],
+      groupInstanceId: null,
+      topics: commitOf(1, 0, 'nope'),
+    });
     expect(unknownTopic[0].partitions[0].errorCode).toBe(E.UNKNOWN_TOPIC_OR_PARTITION);
     const tooLarge = coordinator.commitOffsets({
       groupId: 'g',
       generationId,
       memberId: ids[0],
       groupInstanceId: null,
-      topics: [{ name: 'orders', partitions: [{ partitionIndex: 1, committedOffset: 1, committedLeaderEpoch: -1, committedMetadata: 'x'.repeat(5000) }] }],
+      topics: [
+        {
+          name: 'orders',
+          partitions: [
+            {
+              partitionIndex: 1,
+              committedOffset: 1,
+              committedLeaderEpoch: -1,
+              committedMetadata: 'x'.repeat(5000),
+            },
+          ],
+        },
+      ],
     });
     expect(tooLarge[0].partitions[0].errorCode).toBe(E.OFFSET_METADATA_TOO_LARGE);
-    expect(coordinator.fetchOffsets('g', [{ name: 'orders', partitionIndexes: [0, 1] }]).topics[0].partitions).toEqual([
-      { partitionIndex: 0, committedOffset: 42, committedLeaderEpoch: 0, metadata: 'meta', errorCode: E.NONE },
-      { partitionIndex: 1, committedOffset: -1, committedLeaderEpoch: -1, metadata: '', errorCode: E.NONE },
+    expect(
+      coordinator.fetchOffsets('g', [{ name: 'orders', partitionIndexes: [0, 1] }]).topics[0]
+        .partitions,
+    ).toEqual([
+      {
+        partitionIndex: 0,
+        committedOffset: 42,
+        committedLeaderEpoch: 0,
+        metadata: 'meta',
+        errorCode: E.NONE,
+      },
+      {
+        partitionIndex: 1,
+        committedOffset: -1,
+        committedLeaderEpoch: -1,
+        metadata: '',
+        errorCode: E.NONE,
+      },
     ]);
   });
 
@@ -435,13 +648,25 @@ describe('GroupCoordinator offsets', () => {
     const { ids, generationId } = await stableGroup(2);
     const rejoin = track(coordinator.join(joinRequest({ memberId: ids[0] })));
     expect(coordinator.groupState('g')).toBe('PreparingRebalance');
-    const revoking = coordinator.commitOffsets({ groupId: 'g', generationId, memberId: ids[1], groupInstanceId: null, topics: commitOf(7) });
+    const revoking = coordinator.commitOffsets({
+      groupId: 'g',
+      generationId,
+      memberId: ids[1],
+      groupInstanceId: null,
+      topics: commitOf(7),
+    });
     expect(revoking[0].partitions[0].errorCode).toBe(E.NONE);
     const joinB = await coordinator.join(joinRequest({ memberId: ids[1] }));
     await flush();
     expect(rejoin.done).toBe(true);
     expect(coordinator.groupState('g')).toBe('CompletingRebalance');
-    const inFlux = coordinator.commitOffsets({ groupId: 'g', generationId: joinB.generationId, memberId: ids[1], groupInstanceId: null, topics: commitOf(8) });
+    const inFlux = coordinator.commitOffsets({
+      groupId: 'g',
+      generationId: joinB.generationId,
+      memberId: ids[1],
+      groupInstanceId: null,
+      topics: commitOf(8),
+    });
     expect(inFlux[0].partitions[0].errorCode).toBe(E.REBALANCE_IN_PROGRESS);
   });
 
@@ -456,20 +681,70 @@ describe('GroupCoordinator offsets', () => {
     expect(res.flatMap((t) => t.partitions.map((p) => p.errorCode))).toEqual([E.NONE, E.NONE]);
     const all = coordinator.fetchOffsets('standalone', null);
     expect(all.topics).toEqual([
-      { name: 'orders', partitions: [{ partitionIndex: 3, committedOffset: 5, committedLeaderEpoch: 0, metadata: 'meta', errorCode: E.NONE }] },
-      { name: 'payments', partitions: [{ partitionIndex: 1, committedOffset: 9, committedLeaderEpoch: 0, metadata: 'meta', errorCode: E.NONE }] },
+      {
+        name: 'orders',
+        partitions: [
+          {
+            partitionIndex: 3,
+            committedOffset: 5,
+            committedLeaderEpoch: 0,
+            metadata: 'meta',
+            errorCode: E.NONE,
+          },
+        ],
+      },
+      {
+        name: 'payments',
+        partitions: [
+          {
+            partitionIndex: 1,
+            committedOffset: 9,
+            committedLeaderEpoch: 0,
+            metadata: 'meta',
+            errorCode: E.NONE,
+          },
+        ],
+      },
     ]);
-    expect(coordinator.listGroups().map((g) => [g.groupId, g.groupState, g.protocolType])).toEqual([['standalone', 'Empty', '']]);
+    expect(coordinator.listGroups().map((g) => [g.groupId, g.groupState, g.protocolType])).toEqual([
+      ['standalone', 'Empty', ''],
+    ]);
     // A member commit to a group that does not exist is refused rather than creating it.
-    const ghost = coordinator.commitOffsets({ groupId: 'ghost', generationId: 3, memberId: 'm', groupInstanceId: null, topics: commitOf(1) });
+    const ghost = coordinator.commitOffsets({
+      groupId: 'ghost',
+      generationId: 3,
+      memberId: 'm',
+      groupInstanceId: null,
+      topics: commitOf(1),
+    });
     expect(ghost[0].partitions[0].errorCode).toBe(E.ILLEGAL_GENERATION);
   });
 
   it('restores committed offsets and deletions from __consumer_offsets after a restart', async () => {
-    coordinator.commitOffsets({ groupId: 'kept', generationId: -1, memberId: '', groupInstanceId: null, topics: [...commitOf(100, 0), ...commitOf(200, 5)] });
-    coordinator.commitOffsets({ groupId: 'kept', generationId: -1, memberId: '', groupInstanceId: null, topics: commitOf(150, 0) });
-    coordinator.commitOffsets({ groupId: 'dropped', generationId: -1, memberId: '', groupInstanceId: null, topics: commitOf(1) });
-    expect(coordinator.deleteGroups(['dropped'])).toEqual([{ groupId: 'dropped', errorCode: E.NONE }]);
+    coordinator.commitOffsets({
+      groupId: 'kept',
+      generationId: -1,
+      memberId: '',
+      groupInstanceId: null,
+      topics: [...commitOf(100, 0), ...commitOf(200, 5)],
+    });
+    coordinator.commitOffsets({
+      groupId: 'kept',
+      generationId: -1,
+      memberId: '',
+      groupInstanceId: null,
+      topics: commitOf(150, 0),
+    });
+    coordinator.commitOffsets({
+      groupId: 'dropped',
+      generationId: -1,
+      memberId: '',
+      groupInstanceId: null,
+      topics: commitOf(1),
+    });
+    expect(coordinator.deleteGroups(['dropped'])).toEqual([
+      { groupId: 'dropped', errorCode: E.NONE },
+    ]);
     coordinator.deleteOffsets('kept', [{ name: 'orders', partitions: [5] }]);
     const { generationId } = await stableGroup(1);
 
@@ -480,7 +755,18 @@ describe('GroupCoordinator offsets', () => {
     coordinator = open();
 
     expect(coordinator.fetchOffsets('kept', null).topics).toEqual([
-      { name: 'orders', partitions: [{ partitionIndex: 0, committedOffset: 150, committedLeaderEpoch: 0, metadata: 'meta', errorCode: E.NONE }] },
+      {
+        name: 'orders',
+        partitions: [
+          {
+            partitionIndex: 0,
+            committedOffset: 150,
+            committedLeaderEpoch: 0,
+            metadata: 'meta',
+            errorCode: E.NONE,
+          },
+        ],
+      },
     ]);
     expect(coordinator.fetchOffsets('dropped', null).topics).toEqual([]);
     // Membership does not survive, the group and its generation counter do.
@@ -494,8 +780,31 @@ describe('GroupCoordinator offsets', () => {
 describe('GroupCoordinator administration', () => {
   it('lists groups, filtered by state (case-insensitive) and type', async () => {
     await stableGroup(1);
-    coordinator.commitOffsets({ groupId: 'idle', generationId: -1, memberId: '', groupInstanceId: null, topics: [{ name: 'orders', partitions: [{ partitionIndex: 0, committedOffset: 1, committedLeaderEpoch: -1, committedMetadata: null }] }] });
-    expect(coordinator.listGroups().map((g) => g.groupId).sort()).toEqual(['g', 'idle']);
+    coordinator.commitOffsets({
+      groupId: 'idle',
+      generationId: -1,
+      memberId: '',
+      groupInstanceId: null,
+      topics: [
+        {
+          name: 'orders',
+          partitions: [
+            {
+              partitionIndex: 0,
+              committedOffset: 1,
+              committedLeaderEpoch: -1,
+              committedMetadata: null,
+            },
+          ],
+        },
+      ],
+    });
+    expect(
+      coordinator
+        .listGroups()
+        .map((g) => g.groupId)
+        .sort(),
+    ).toEqual(['g', 'idle']);
     expect(coordinator.listGroups(['stable']).map((g) => g.groupId)).toEqual(['g']);
     expect(coordinator.listGroups(['Empty']).map((g) => g.groupId)).toEqual(['idle']);
     expect(coordinator.listGroups([], ['consumer'])).toEqual([]);
@@ -505,11 +814,20 @@ describe('GroupCoordinator administration', () => {
   it('describes a stable group with member metadata and assignments, and an unknown group as Dead', async () => {
     const { ids } = await stableGroup(2);
     const d = coordinator.describeGroup('g');
-    expect(d).toMatchObject({ errorCode: E.NONE, groupState: 'Stable', protocolType: 'consumer', protocolData: 'range' });
+    expect(d).toMatchObject({
+      errorCode: E.NONE,
+      groupState: 'Stable',
+      protocolType: 'consumer',
+      protocolData: 'range',
+    });
     expect(d.members.map((m) => [m.memberId, m.clientHost, m.memberAssignment.toString()])).toEqual(
       ids.map((id) => [id, '/127.0.0.1', `for ${id}`]),
     );
-    expect(coordinator.describeGroup('unknown')).toMatchObject({ errorCode: E.NONE, groupState: 'Dead', members: [] });
+    expect(coordinator.describeGroup('unknown')).toMatchObject({
+      errorCode: E.NONE,
+      groupState: 'Dead',
+      members: [],
+    });
   });
 
   it('deletes only empty groups (NON_EMPTY_GROUP, GROUP_ID_NOT_FOUND)', async () => {
@@ -532,8 +850,28 @@ describe('GroupCoordinator administration', () => {
       memberId: ids[0],
       groupInstanceId: null,
       topics: [
-        { name: 'orders', partitions: [{ partitionIndex: 0, committedOffset: 3, committedLeaderEpoch: -1, committedMetadata: null }] },
-        { name: 'payments', partitions: [{ partitionIndex: 0, committedOffset: 4, committedLeaderEpoch: -1, committedMetadata: null }] },
+        {
+          name: 'orders',
+          partitions: [
+            {
+              partitionIndex: 0,
+              committedOffset: 3,
+              committedLeaderEpoch: -1,
+              committedMetadata: null,
+            },
+          ],
+        },
+        {
+          name: 'payments',
+          partitions: [
+            {
+              partitionIndex: 0,
+              committedOffset: 4,
+              committedLeaderEpoch: -1,
+              committedMetadata: null,
+            },
+          ],
+        },
       ],
     });
     const res = coordinator.deleteOffsets('g', [
@@ -543,7 +881,10 @@ describe('GroupCoordinator administration', () => {
     expect(res).toEqual({
       errorCode: E.NONE,
       topics: [
-        { name: 'orders', partitions: [{ partitionIndex: 0, errorCode: E.GROUP_SUBSCRIBED_TO_TOPIC }] },
+        {
+          name: 'orders',
+          partitions: [{ partitionIndex: 0, errorCode: E.GROUP_SUBSCRIBED_TO_TOPIC }],
+        },
         { name: 'payments', partitions: [{ partitionIndex: 0, errorCode: E.NONE }] },
       ],
     });

@@ -20,7 +20,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ConsumerGroup, EMPTY_BUFFER } from './consumer-group.ts';
-import type { GroupState, JoinResult, Member, MemberProtocol, SyncResult } from './consumer-group.ts';
+import type {
+  GroupState,
+  JoinResult,
+  Member,
+  MemberProtocol,
+  SyncResult,
+} from './consumer-group.ts';
 import { subscribedTopics } from './consumer-protocol.ts';
 import { GroupErrorCode as E } from './group-error-codes.ts';
 import { decodeGroupRecord, encodeGroupRecord } from './group-records.ts';
@@ -34,7 +40,8 @@ export interface GroupLogger {
   error(obj: object, msg?: string): void;
 }
 
-const silentLogger: GroupLogger = { debug() {}, info() {}, warn() {}, error() {} };
+const noop = (): void => undefined;
+const silentLogger: GroupLogger = { debug: noop, info: noop, warn: noop, error: noop };
 
 export interface GroupCoordinatorOptions {
   store: GroupStore;
@@ -179,7 +186,10 @@ function syncError(errorCode: number): SyncResult {
 }
 
 function sameProtocols(a: readonly MemberProtocol[], b: readonly MemberProtocol[]): boolean {
-  return a.length === b.length && a.every((p, i) => p.name === b[i].name && p.metadata.equals(b[i].metadata));
+  return (
+    a.length === b.length &&
+    a.every((p, i) => p.name === b[i].name && p.metadata.equals(b[i].metadata))
+  );
 }
 
 export class GroupCoordinator {
@@ -221,7 +231,10 @@ export class GroupCoordinator {
     const now = this.now();
     if (this.closed) return Promise.resolve(joinError(E.NOT_COORDINATOR, req.memberId));
     if (!req.groupId) return Promise.resolve(joinError(E.INVALID_GROUP_ID, req.memberId));
-    if (req.sessionTimeoutMs < this.minSessionTimeoutMs || req.sessionTimeoutMs > this.maxSessionTimeoutMs) {
+    if (
+      req.sessionTimeoutMs < this.minSessionTimeoutMs ||
+      req.sessionTimeoutMs > this.maxSessionTimeoutMs
+    ) {
       return Promise.resolve(joinError(E.INVALID_SESSION_TIMEOUT, req.memberId));
     }
     let group = this.groups.get(req.groupId);
@@ -233,7 +246,9 @@ export class GroupCoordinator {
     if (!group.supportsProtocols(req.protocolType, req.protocols, req.memberId || undefined)) {
       return Promise.resolve(joinError(E.INCONSISTENT_GROUP_PROTOCOL, req.memberId));
     }
-    return req.memberId === '' ? this.joinNewMember(group, req, now) : this.joinKnownMember(group, req, now);
+    return req.memberId === ''
+      ? this.joinNewMember(group, req, now)
+      : this.joinKnownMember(group, req, now);
   }
 
   private joinNewMember(group: ConsumerGroup, req: JoinRequest, now: number): Promise<JoinResult> {
@@ -253,8 +268,13 @@ export class GroupCoordinator {
     return this.addMemberAndRebalance(group, memberId, req, now);
   }
 
-  private joinKnownMember(group: ConsumerGroup, req: JoinRequest, now: number): Promise<JoinResult> {
-    if (group.pendingMembers.delete(req.memberId)) return this.addMemberAndRebalance(group, req.memberId, req, now);
+  private joinKnownMember(
+    group: ConsumerGroup,
+    req: JoinRequest,
+    now: number,
+  ): Promise<JoinResult> {
+    if (group.pendingMembers.delete(req.memberId))
+      return this.addMemberAndRebalance(group, req.memberId, req, now);
     const fenced = this.checkMember(group, req.memberId, req.groupInstanceId);
     if (fenced !== E.NONE) return Promise.resolve(joinError(fenced, req.memberId));
     const member = group.members.get(req.memberId);
@@ -282,14 +302,20 @@ export class GroupCoordinator {
     }
   }
 
-  private addMemberAndRebalance(group: ConsumerGroup, memberId: string, req: JoinRequest, now: number): Promise<JoinResult> {
+  private addMemberAndRebalance(
+    group: ConsumerGroup,
+    memberId: string,
+    req: JoinRequest,
+    now: number,
+  ): Promise<JoinResult> {
     const member: Member = {
       memberId,
       groupInstanceId: req.groupInstanceId,
       clientId: req.clientId,
       clientHost: req.clientHost,
       sessionTimeoutMs: req.sessionTimeoutMs,
-      rebalanceTimeoutMs: req.rebalanceTimeoutMs > 0 ? req.rebalanceTimeoutMs : req.sessionTimeoutMs,
+      rebalanceTimeoutMs:
+        req.rebalanceTimeoutMs > 0 ? req.rebalanceTimeoutMs : req.sessionTimeoutMs,
       protocolType: req.protocolType,
       protocols: req.protocols,
       assignment: EMPTY_BUFFER,
@@ -300,14 +326,20 @@ export class GroupCoordinator {
     if (group.members.size === 0) group.protocolType = req.protocolType;
     group.members.set(memberId, member);
     if (req.groupInstanceId !== null) group.staticMembers.set(req.groupInstanceId, memberId);
-    this.logger.debug({ group: group.groupId, memberId, state: group.state }, 'member joining group');
+    this.logger.debug(
+      { group: group.groupId, memberId, state: group.state },
+      'member joining group',
+    );
     const parked = this.parkJoin(member);
     if (group.state === 'PreparingRebalance') {
       // A newcomer can take longer than the members already waiting; and during the initial delay
       // every join restarts the delay so a burst of consumers lands in one generation.
       group.rebalanceDeadline = Math.max(group.rebalanceDeadline, now + member.rebalanceTimeoutMs);
       if (group.initialDelayUntil > 0) {
-        group.initialDelayUntil = Math.min(now + this.initialRebalanceDelayMs, group.rebalanceDeadline);
+        group.initialDelayUntil = Math.min(
+          now + this.initialRebalanceDelayMs,
+          group.rebalanceDeadline,
+        );
       }
     } else {
       this.prepareRebalance(group, now, `member ${memberId} joined`);
@@ -316,15 +348,22 @@ export class GroupCoordinator {
     return parked;
   }
 
-  private updateMemberAndRebalance(group: ConsumerGroup, member: Member, req: JoinRequest, now: number): Promise<JoinResult> {
+  private updateMemberAndRebalance(
+    group: ConsumerGroup,
+    member: Member,
+    req: JoinRequest,
+    now: number,
+  ): Promise<JoinResult> {
     member.protocols = req.protocols;
     member.protocolType = req.protocolType;
     member.sessionTimeoutMs = req.sessionTimeoutMs;
-    member.rebalanceTimeoutMs = req.rebalanceTimeoutMs > 0 ? req.rebalanceTimeoutMs : req.sessionTimeoutMs;
+    member.rebalanceTimeoutMs =
+      req.rebalanceTimeoutMs > 0 ? req.rebalanceTimeoutMs : req.sessionTimeoutMs;
     member.clientId = req.clientId;
     member.clientHost = req.clientHost;
     const parked = this.parkJoin(member);
-    if (group.state !== 'PreparingRebalance') this.prepareRebalance(group, now, `member ${member.memberId} rejoined`);
+    if (group.state !== 'PreparingRebalance')
+      this.prepareRebalance(group, now, `member ${member.memberId} rejoined`);
     this.tryCompleteJoin(group, now);
     return parked;
   }
@@ -334,7 +373,13 @@ export class GroupCoordinator {
    * one's place and the old id is fenced. With unchanged metadata in a Stable group no rebalance is
    * needed: the member rejoins the current generation and SyncGroup hands it its old assignment.
    */
-  private replaceStaticMember(group: ConsumerGroup, member: Member, newId: string, req: JoinRequest, now: number): Promise<JoinResult> {
+  private replaceStaticMember(
+    group: ConsumerGroup,
+    member: Member,
+    newId: string,
+    req: JoinRequest,
+    now: number,
+  ): Promise<JoinResult> {
     const oldId = member.memberId;
     member.awaitingJoin?.(joinError(E.FENCED_INSTANCE_ID, oldId));
     member.awaitingJoin = null;
@@ -346,8 +391,12 @@ export class GroupCoordinator {
     group.staticMembers.set(req.groupInstanceId as string, newId);
     if (group.leaderId === oldId) group.leaderId = newId;
     member.sessionDeadline = now + req.sessionTimeoutMs;
-    this.logger.info({ group: group.groupId, oldId, newId, instance: req.groupInstanceId }, 'static member replaced');
-    const unchanged = member.protocolType === req.protocolType && sameProtocols(member.protocols, req.protocols);
+    this.logger.info(
+      { group: group.groupId, oldId, newId, instance: req.groupInstanceId },
+      'static member replaced',
+    );
+    const unchanged =
+      member.protocolType === req.protocolType && sameProtocols(member.protocols, req.protocols);
     if (group.state === 'Stable' && unchanged && group.leaderId !== newId) {
       member.sessionTimeoutMs = req.sessionTimeoutMs;
       member.clientId = req.clientId;
@@ -389,7 +438,10 @@ export class GroupCoordinator {
       wasEmpty && this.initialRebalanceDelayMs > 0
         ? Math.min(now + this.initialRebalanceDelayMs, group.rebalanceDeadline)
         : 0;
-    this.logger.info({ group: group.groupId, generation: group.generationId, reason }, 'preparing rebalance');
+    this.logger.info(
+      { group: group.groupId, generation: group.generationId, reason },
+      'preparing rebalance',
+    );
   }
 
   private tryCompleteJoin(group: ConsumerGroup, now: number): void {
@@ -402,7 +454,10 @@ export class GroupCoordinator {
   private completeJoin(group: ConsumerGroup, now: number): void {
     for (const m of [...group.members.values()]) {
       if (!m.awaitingJoin) {
-        this.logger.info({ group: group.groupId, memberId: m.memberId }, 'member did not rejoin in time: removed');
+        this.logger.info(
+          { group: group.groupId, memberId: m.memberId },
+          'member did not rejoin in time: removed',
+        );
         this.removeMember(group, m);
       }
     }
@@ -419,7 +474,8 @@ export class GroupCoordinator {
     const first = group.members.values().next().value as Member;
     group.protocolType = first.protocolType;
     group.protocolName = group.selectProtocol();
-    if (group.leaderId === null || !group.members.has(group.leaderId)) group.leaderId = first.memberId;
+    if (group.leaderId === null || !group.members.has(group.leaderId))
+      group.leaderId = first.memberId;
     group.transition('CompletingRebalance', now);
     group.syncDeadline = now + group.maxRebalanceTimeoutMs();
     this.persistGroupMetadata(group, now);
@@ -472,7 +528,8 @@ export class GroupCoordinator {
     if (fenced !== E.NONE) return Promise.resolve(syncError(fenced));
     const member = group.members.get(req.memberId);
     if (!member) return Promise.resolve(syncError(E.UNKNOWN_MEMBER_ID));
-    if (req.generationId !== group.generationId) return Promise.resolve(syncError(E.ILLEGAL_GENERATION));
+    if (req.generationId !== group.generationId)
+      return Promise.resolve(syncError(E.ILLEGAL_GENERATION));
     if (
       (req.protocolType !== null && req.protocolType !== group.protocolType) ||
       (req.protocolName !== null && req.protocolName !== group.protocolName)
@@ -497,7 +554,11 @@ export class GroupCoordinator {
   }
 
   /** The leader's SyncGroup: relay each member's assignment (opaque bytes, whatever the assignor). */
-  private completeSync(group: ConsumerGroup, assignments: SyncRequest['assignments'], now: number): void {
+  private completeSync(
+    group: ConsumerGroup,
+    assignments: SyncRequest['assignments'],
+    now: number,
+  ): void {
     const byMember = new Map(assignments.map((a) => [a.memberId, a.assignment]));
     for (const m of group.members.values()) m.assignment = byMember.get(m.memberId) ?? EMPTY_BUFFER;
     group.transition('Stable', now);
@@ -534,7 +595,10 @@ export class GroupCoordinator {
   }
 
   /** LeaveGroup: every listed member is removed at once (no waiting for its session to expire). */
-  leave(groupId: string, members: ReadonlyArray<{ memberId: string; groupInstanceId: string | null }>): LeaveResult {
+  leave(
+    groupId: string,
+    members: ReadonlyArray<{ memberId: string; groupInstanceId: string | null }>,
+  ): LeaveResult {
     const now = this.now();
     if (this.closed) return { errorCode: E.NOT_COORDINATOR, members: [] };
     if (!groupId) return { errorCode: E.INVALID_GROUP_ID, members: [] };
@@ -549,7 +613,8 @@ export class GroupCoordinator {
       }
       // Admin removal (v3+) may name a static member by instance id only.
       let id = memberId;
-      if (id === '' && groupInstanceId !== null) id = group.staticMembers.get(groupInstanceId) ?? '';
+      if (id === '' && groupInstanceId !== null)
+        id = group.staticMembers.get(groupInstanceId) ?? '';
       else {
         const fenced = this.checkMember(group, id, groupInstanceId);
         if (fenced !== E.NONE) {
@@ -576,7 +641,11 @@ export class GroupCoordinator {
   }
 
   /** Fencing of static members: an instance id that now belongs to another member id is fenced. */
-  private checkMember(group: ConsumerGroup, memberId: string, groupInstanceId: string | null): number {
+  private checkMember(
+    group: ConsumerGroup,
+    memberId: string,
+    groupInstanceId: string | null,
+  ): number {
     if (groupInstanceId === null) return E.NONE;
     const owner = group.staticMembers.get(groupInstanceId);
     if (owner !== undefined && owner !== memberId) return E.FENCED_INSTANCE_ID;
@@ -589,13 +658,17 @@ export class GroupCoordinator {
     member.awaitingSync?.(syncError(E.UNKNOWN_MEMBER_ID));
     member.awaitingSync = null;
     group.members.delete(member.memberId);
-    if (member.groupInstanceId !== null && group.staticMembers.get(member.groupInstanceId) === member.memberId) {
+    if (
+      member.groupInstanceId !== null &&
+      group.staticMembers.get(member.groupInstanceId) === member.memberId
+    ) {
       group.staticMembers.delete(member.groupInstanceId);
     }
   }
 
   private onMembersRemoved(group: ConsumerGroup, now: number, reason: string): void {
-    if (group.state === 'Stable' || group.state === 'CompletingRebalance') this.prepareRebalance(group, now, reason);
+    if (group.state === 'Stable' || group.state === 'CompletingRebalance')
+      this.prepareRebalance(group, now, reason);
     this.tryCompleteJoin(group, now);
   }
 
@@ -644,7 +717,10 @@ export class GroupCoordinator {
     const all = (code: number): TopicResults[] =>
       req.topics.map((t) => ({
         name: t.name,
-        partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: code })),
+        partitions: t.partitions.map((p) => ({
+          partitionIndex: p.partitionIndex,
+          errorCode: code,
+        })),
       }));
     if (this.closed) return all(E.NOT_COORDINATOR);
     if (!req.groupId) return all(E.INVALID_GROUP_ID);
@@ -669,7 +745,8 @@ export class GroupCoordinator {
     }
 
     const results: TopicResults[] = [];
-    const accepted: Array<{ topic: string; partition: PartitionResult; value: CommittedOffset }> = [];
+    const accepted: Array<{ topic: string; partition: PartitionResult; value: CommittedOffset }> =
+      [];
     for (const topic of req.topics) {
       const count = this.partitionCount(topic.name);
       const partitions: PartitionResult[] = [];
@@ -678,7 +755,10 @@ export class GroupCoordinator {
         partitions.push(out);
         if (count === undefined || p.partitionIndex < 0 || p.partitionIndex >= count) {
           out.errorCode = E.UNKNOWN_TOPIC_OR_PARTITION;
-        } else if (p.committedMetadata !== null && Buffer.byteLength(p.committedMetadata) > this.maxOffsetMetadataBytes) {
+        } else if (
+          p.committedMetadata !== null &&
+          Buffer.byteLength(p.committedMetadata) > this.maxOffsetMetadataBytes
+        ) {
           out.errorCode = E.OFFSET_METADATA_TOO_LARGE;
         } else {
           accepted.push({
@@ -735,20 +815,28 @@ export class GroupCoordinator {
       };
     };
     if (topics === null) {
-      const all = [...(group?.offsets ?? new Map<string, Map<number, CommittedOffset>>())].map(([name, parts]) => ({
-        name,
-        partitions: [...parts.keys()].sort((a, b) => a - b).map((p) => fetched(name, p)),
-      }));
+      const all = [...(group?.offsets ?? new Map<string, Map<number, CommittedOffset>>())].map(
+        ([name, parts]) => ({
+          name,
+          partitions: [...parts.keys()].sort((a, b) => a - b).map((p) => fetched(name, p)),
+        }),
+      );
       return { errorCode: E.NONE, topics: all };
     }
     return {
       errorCode: E.NONE,
-      topics: topics.map((t) => ({ name: t.name, partitions: t.partitionIndexes.map((p) => fetched(t.name, p)) })),
+      topics: topics.map((t) => ({
+        name: t.name,
+        partitions: t.partitionIndexes.map((p) => fetched(t.name, p)),
+      })),
     };
   }
 
   /** OffsetDelete: refuses partitions of topics the live group still subscribes to. */
-  deleteOffsets(groupId: string, topics: ReadonlyArray<{ name: string; partitions: readonly number[] }>): OffsetDeleteResult {
+  deleteOffsets(
+    groupId: string,
+    topics: ReadonlyArray<{ name: string; partitions: readonly number[] }>,
+  ): OffsetDeleteResult {
     const now = this.now();
     if (this.closed) return { errorCode: E.NOT_COORDINATOR, topics: [] };
     if (!groupId) return { errorCode: E.INVALID_GROUP_ID, topics: [] };
@@ -775,13 +863,20 @@ export class GroupCoordinator {
         const out: PartitionResult = { partitionIndex, errorCode: E.NONE };
         if (!known) out.errorCode = E.UNKNOWN_TOPIC_OR_PARTITION;
         else if (isSubscribed) out.errorCode = E.GROUP_SUBSCRIBED_TO_TOPIC;
-        else if (group.offsets.get(t.name)?.has(partitionIndex)) tombstones.push({ topic: t.name, partition: partitionIndex, out });
+        else if (group.offsets.get(t.name)?.has(partitionIndex))
+          tombstones.push({ topic: t.name, partition: partitionIndex, out });
         return out;
       });
       results.push({ name: t.name, partitions });
     }
     const code = this.persist(
-      tombstones.map((d) => ({ kind: 'offset', groupId, topic: d.topic, partition: d.partition, value: null })),
+      tombstones.map((d) => ({
+        kind: 'offset',
+        groupId,
+        topic: d.topic,
+        partition: d.partition,
+        value: null,
+      })),
       now,
     );
     for (const d of tombstones) {
@@ -794,13 +889,22 @@ export class GroupCoordinator {
   // -------------------------------------------------------------------------------------------
   // Administration
 
-  listGroups(statesFilter: readonly string[] = [], typesFilter: readonly string[] = []): ListedGroup[] {
-    if (typesFilter.length > 0 && !typesFilter.some((t) => t.toLowerCase() === 'classic')) return [];
+  listGroups(
+    statesFilter: readonly string[] = [],
+    typesFilter: readonly string[] = [],
+  ): ListedGroup[] {
+    if (typesFilter.length > 0 && !typesFilter.some((t) => t.toLowerCase() === 'classic'))
+      return [];
     const states = new Set(statesFilter.map((s) => s.toLowerCase()));
     const out: ListedGroup[] = [];
     for (const g of this.groups.values()) {
       if (states.size > 0 && !states.has(g.state.toLowerCase())) continue;
-      out.push({ groupId: g.groupId, protocolType: g.protocolType ?? '', groupState: g.state, groupType: 'classic' });
+      out.push({
+        groupId: g.groupId,
+        protocolType: g.protocolType ?? '',
+        groupState: g.state,
+        groupType: 'classic',
+      });
     }
     return out;
   }
@@ -842,7 +946,8 @@ export class GroupCoordinator {
       if (group.state !== 'Empty') return { groupId, errorCode: E.NON_EMPTY_GROUP };
       const records: GroupRecord[] = [];
       for (const [topic, partitions] of group.offsets) {
-        for (const partition of partitions.keys()) records.push({ kind: 'offset', groupId, topic, partition, value: null });
+        for (const partition of partitions.keys())
+          records.push({ kind: 'offset', groupId, topic, partition, value: null });
       }
       records.push({ kind: 'group', groupId, value: null });
       const code = this.persist(records, now);
@@ -882,7 +987,9 @@ export class GroupCoordinator {
       const code = (err as { code?: unknown }).code;
       this.logger.error({ err }, 'cannot write to the offsets topic');
       // Too large a commit is the client's problem; anything else is retriable from its side.
-      return code === 10 || code === 18 ? E.INVALID_COMMIT_OFFSET_SIZE : E.COORDINATOR_NOT_AVAILABLE;
+      return code === 10 || code === 18
+        ? E.INVALID_COMMIT_OFFSET_SIZE
+        : E.COORDINATOR_NOT_AVAILABLE;
     }
   }
 
@@ -905,7 +1012,8 @@ export class GroupCoordinator {
     );
     // Membership is rebuilt by rejoining after a restart, so a lost metadata record only costs the
     // generation counter: not worth failing the rebalance for.
-    if (code !== E.NONE) this.logger.warn({ group: group.groupId, code }, 'group metadata not persisted');
+    if (code !== E.NONE)
+      this.logger.warn({ group: group.groupId, code }, 'group metadata not persisted');
   }
 
   /** Rebuilds groups and committed offsets by replaying the offsets topic (last record per key wins). */
@@ -938,7 +1046,10 @@ export class GroupCoordinator {
       }
     }
     if (records + skipped > 0) {
-      this.logger.info({ groups: this.groups.size, records, skipped }, 'consumer groups loaded from the offsets topic');
+      this.logger.info(
+        { groups: this.groups.size, records, skipped },
+        'consumer groups loaded from the offsets topic',
+      );
     }
   }
 

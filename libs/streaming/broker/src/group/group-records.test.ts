@@ -14,11 +14,22 @@ describe('group records of __consumer_offsets', () => {
   const group: GroupRecord = {
     kind: 'group',
     groupId: 'g',
-    value: { protocolType: 'consumer', generationId: 7, protocolName: 'range', leader: 'm-1', stateTimestampMs: 5 },
+    value: {
+      protocolType: 'consumer',
+      generationId: 7,
+      protocolName: 'range',
+      leader: 'm-1',
+      stateTimestampMs: 5,
+    },
   };
 
   it('round-trips offsets, group metadata and tombstones', () => {
-    for (const record of [offset, group, { ...offset, value: null }, { ...group, value: null }] as GroupRecord[]) {
+    for (const record of [
+      offset,
+      group,
+      { ...offset, value: null },
+      { ...group, value: null },
+    ] as GroupRecord[]) {
       const raw = encodeGroupRecord(record);
       expect(decodeGroupRecord(raw.key, raw.value)).toEqual(record);
     }
@@ -26,13 +37,18 @@ describe('group records of __consumer_offsets', () => {
 
   it('encodes the same logical key to the same bytes, so the last record per key wins', () => {
     const a = encodeGroupRecord(offset);
-    const b = encodeGroupRecord({ ...offset, value: { ...offset.value!, offset: 99 } });
+    const b = encodeGroupRecord({
+      ...offset,
+      value: { offset: 99, leaderEpoch: 0, metadata: null, commitTimestampMs: 1 },
+    });
     expect(a.key.equals(b.key)).toBe(true);
     expect(encodeGroupRecord(group).key.equals(a.key)).toBe(false);
   });
 
   it('skips records of another schema version or not written by the coordinator', () => {
-    const future = Buffer.from(JSON.stringify({ v: 2, k: 'offset', group: 'g', topic: 't', partition: 0 }));
+    const future = Buffer.from(
+      JSON.stringify({ v: 2, k: 'offset', group: 'g', topic: 't', partition: 0 }),
+    );
     expect(decodeGroupRecord(future, null)).toBeNull();
     expect(decodeGroupRecord(Buffer.from('not json'), Buffer.from('{}'))).toBeNull();
     expect(decodeGroupRecord(null, null)).toBeNull();
@@ -43,7 +59,9 @@ describe('group records of __consumer_offsets', () => {
 
 describe('consumer protocol subscription', () => {
   it('reads the subscribed topics of any subscription version', () => {
-    expect(subscribedTopics(encodeSubscription(['orders', 'päyments'], Buffer.from('ud')))).toEqual(['orders', 'päyments']);
+    expect(subscribedTopics(encodeSubscription(['orders', 'päyments'], Buffer.from('ud')))).toEqual(
+      ['orders', 'päyments'],
+    );
     // A v1+ subscription only appends fields after the topics and user data.
     const v1 = Buffer.concat([encodeSubscription(['a']), Buffer.from([0, 0, 0, 0])]);
     v1.writeInt16BE(1, 0);

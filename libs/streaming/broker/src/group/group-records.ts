@@ -32,7 +32,13 @@ export interface GroupMetadataValue {
 }
 
 export type GroupRecord =
-  | { kind: 'offset'; groupId: string; topic: string; partition: number; value: CommittedOffset | null }
+  | {
+      kind: 'offset';
+      groupId: string;
+      topic: string;
+      partition: number;
+      value: CommittedOffset | null;
+    }
   | { kind: 'group'; groupId: string; value: GroupMetadataValue | null };
 
 export interface RawRecord {
@@ -89,7 +95,8 @@ function isObject(x: unknown): x is Record<string, unknown> {
 }
 
 const str = (x: unknown): string | null => (typeof x === 'string' ? x : null);
-const num = (x: unknown, fallback: number): number => (typeof x === 'number' && Number.isFinite(x) ? x : fallback);
+const num = (x: unknown, fallback: number): number =>
+  typeof x === 'number' && Number.isFinite(x) ? x : fallback;
 
 /**
  * Decodes one record of the offsets topic, or returns null when it is not one of ours (unknown schema

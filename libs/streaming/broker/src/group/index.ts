@@ -21,9 +21,20 @@ export type {
   TopicResults,
 } from './group-coordinator.ts';
 export { ConsumerGroup, GROUP_STATES } from './consumer-group.ts';
-export type { GroupState, JoinResult, Member, MemberProtocol, SyncResult } from './consumer-group.ts';
+export type {
+  GroupState,
+  JoinResult,
+  Member,
+  MemberProtocol,
+  SyncResult,
+} from './consumer-group.ts';
 export { GroupErrorCode } from './group-error-codes.ts';
-export { OFFSETS_TOPIC, OFFSETS_TOPIC_PARTITIONS, OffsetsTopicStore, isInternalTopic } from './offsets-topic.ts';
+export {
+  OFFSETS_TOPIC,
+  OFFSETS_TOPIC_PARTITIONS,
+  OffsetsTopicStore,
+  isInternalTopic,
+} from './offsets-topic.ts';
 export type { GroupStore } from './offsets-topic.ts';
 export { decodeGroupRecord, encodeGroupRecord, RECORD_SCHEMA_VERSION } from './group-records.ts';
 export type { CommittedOffset, GroupMetadataValue, GroupRecord } from './group-records.ts';

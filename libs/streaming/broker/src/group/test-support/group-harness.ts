@@ -12,7 +12,11 @@ import type { MemberConfig, MemberMessage } from './kafkajs-group-member.ts';
 const { Kafka, logLevel } = kafkajs;
 
 /** Short timeouts so rebalances happen in seconds; kafkajs heartbeats between fetches. */
-export const FAST_MEMBER = { sessionTimeout: 3000, heartbeatInterval: 300, maxWaitTimeInMs: 200 } as const;
+export const FAST_MEMBER = {
+  sessionTimeout: 3000,
+  heartbeatInterval: 300,
+  maxWaitTimeInMs: 200,
+} as const;
 
 export interface ConsumedRecord {
   member: string;
@@ -35,11 +39,16 @@ export function kafkaClient(bootstrap: string, clientId = 'group-suite'): KafkaC
   return new Kafka({ clientId, brokers: [bootstrap], logLevel: logLevel.NOTHING });
 }
 
-export async function waitFor(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 45_000): Promise<void> {
+export async function waitFor(
+  what: string,
+  condition: () => boolean | Promise<boolean>,
+  timeoutMs = 45_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await condition()) return;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
@@ -71,7 +80,12 @@ export async function startMember(
   await consumer.run({
     autoCommit: options.autoCommit ?? true,
     eachMessage: async ({ partition, message }) => {
-      member.records.push({ member: label, partition, offset: Number(message.offset), value: message.value?.toString() ?? '' });
+      member.records.push({
+        member: label,
+        partition,
+        offset: Number(message.offset),
+        value: message.value?.toString() ?? '',
+      });
     },
   });
   return member;
@@ -83,12 +97,23 @@ export interface ChildMember extends GroupMember {
   kill(): void;
 }
 
-const MEMBER_SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'kafkajs-group-member.ts');
+const MEMBER_SCRIPT = path.join(
+  path.dirname(fileURLToPath(import.meta.url)),
+  'kafkajs-group-member.ts',
+);
 
-export function startChildMember(bootstrap: string, groupId: string, topic: string, label: string): ChildMember {
+export function startChildMember(
+  bootstrap: string,
+  groupId: string,
+  topic: string,
+  label: string,
+): ChildMember {
   const config: MemberConfig = { bootstrap, groupId, topic, ...FAST_MEMBER };
   // execArgv: [] so the child does not inherit the test runner's loader flags; Node 24 runs the .ts.
-  const child = fork(MEMBER_SCRIPT, [JSON.stringify(config)], { execArgv: [], stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+  const child = fork(MEMBER_SCRIPT, [JSON.stringify(config)], {
+    execArgv: [],
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+  });
   const member: ChildMember = {
     label,
     partitions: [],
@@ -107,7 +132,12 @@ export function startChildMember(bootstrap: string, groupId: string, topic: stri
       member.partitions = [...m.partitions].sort((a, b) => a - b);
       member.joins += 1;
     } else if (m.type === 'record') {
-      member.records.push({ member: label, partition: m.partition, offset: Number(m.offset), value: m.value });
+      member.records.push({
+        member: label,
+        partition: m.partition,
+        offset: Number(m.offset),
+        value: m.value,
+      });
     }
   });
   return member;
@@ -119,7 +149,11 @@ export function coversExactly(members: readonly GroupMember[], partitions: numbe
   return all.length === partitions && all.every((p, i) => p === i);
 }
 
-export async function produceValues(kafka: KafkaClient, topic: string, values: readonly string[]): Promise<void> {
+export async function produceValues(
+  kafka: KafkaClient,
+  topic: string,
+  values: readonly string[],
+): Promise<void> {
   const producer = kafka.producer({ allowAutoTopicCreation: false });
   await producer.connect();
   try {

@@ -23,7 +23,11 @@ export type MemberMessage =
 const config = JSON.parse(process.argv[2] ?? '{}') as MemberConfig;
 const send = (m: MemberMessage) => process.send?.(m);
 
-const kafka = new Kafka({ clientId: 'child-member', brokers: [config.bootstrap], logLevel: logLevel.NOTHING });
+const kafka = new Kafka({
+  clientId: 'child-member',
+  brokers: [config.bootstrap],
+  logLevel: logLevel.NOTHING,
+});
 const consumer = kafka.consumer({
   groupId: config.groupId,
   sessionTimeout: config.sessionTimeout,
@@ -43,6 +47,11 @@ await consumer.connect();
 await consumer.subscribe({ topic: config.topic, fromBeginning: true });
 await consumer.run({
   eachMessage: async ({ partition, message }) => {
-    send({ type: 'record', partition, offset: message.offset, value: message.value?.toString() ?? '' });
+    send({
+      type: 'record',
+      partition,
+      offset: message.offset,
+      value: message.value?.toString() ?? '',
+    });
   },
 });

@@ -15,12 +15,24 @@ export interface PythonGroupRun {
 
 export async function runPythonGroup(
   client: 'confluent' | 'kafka-python',
-  args: { bootstrap: string; topic: string; group: string; members: number; expected: number; strategy?: string },
+  args: {
+    bootstrap: string;
+    topic: string;
+    group: string;
+    members: number;
+    expected: number;
+    strategy?: string;
+  },
 ): Promise<PythonGroupRun> {
-  const res = await runCommand(SYSTEM_PYTHON, [DRIVER, client, JSON.stringify({ timeout_s: 60, ...args })], {
-    timeoutMs: 90_000,
-    env: { ...process.env, PYTHONUNBUFFERED: '1' },
-  });
-  if (res.code !== 0) throw new Error(`group_consumers.py ${client} exited ${res.code}:\n${res.stderr.slice(-3000)}`);
+  const res = await runCommand(
+    SYSTEM_PYTHON,
+    [DRIVER, client, JSON.stringify({ timeout_s: 60, ...args })],
+    {
+      timeoutMs: 90_000,
+      env: { ...process.env, PYTHONUNBUFFERED: '1' },
+    },
+  );
+  if (res.code !== 0)
+    throw new Error(`group_consumers.py ${client} exited ${res.code}:\n${res.stderr.slice(-3000)}`);
   return JSON.parse(res.stdout) as PythonGroupRun;
 }
