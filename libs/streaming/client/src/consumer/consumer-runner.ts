@@ -122,6 +122,8 @@ export class ConsumerRunner {
       sessionTimeout: this.#options.sessionTimeoutMs ?? 10_000,
       heartbeatInterval: 1_000,
       rebalanceTimeout: 30_000,
+      // An idle long poll holds up stop() until it returns: keep it short so shutdown is prompt.
+      maxWaitTimeInMs: 500,
       allowAutoTopicCreation: false,
     });
     consumer.on(consumer.events.GROUP_JOIN, (event) => {

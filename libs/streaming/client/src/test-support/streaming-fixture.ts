@@ -1,0 +1,85 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { allTopics } from '@retail-streams/contracts';
+import { startBroker, type RunningBroker } from '@retail-streams/streaming-broker';
+import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
+import { silentLogger } from '../logger.ts';
+import { Streaming } from '../streaming.ts';
+
+/**
+ * A real embedded broker in a fresh directory, the registry's topics provisioned, and a Streaming
+ * connection to it: what every integration test of this library starts from.
+ */
+export async function startStreamingFixture(clientId = 'test') {
+  const logDir = mkdtempSync(join(tmpdir(), 'streaming-client-'));
+  const broker: RunningBroker = await startBroker({ port: 0, logDir });
+  const streaming = new Streaming({ brokers: [broker.bootstrap], clientId, logger: silentLogger });
+  await streaming.provision(allTopics);
+  return {
+    broker,
+    streaming,
+    /** Reads a topic from the beginning with a plain kafkajs consumer, independent of the runner. */
+    readTopic: (topic: string, count: number) => readTopic(broker.bootstrap, topic, count),
+    async stop() {
+      await streaming.close();
+      await broker.close();
+      rmSync(logDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function readTopic(
+  bootstrap: string,
+  topic: string,
+  count: number,
+  timeoutMs = 20_000,
+): Promise<KafkaMessage[]> {
+  const kafka = new Kafka({
+    brokers: [bootstrap],
+    clientId: 'inspector',
+    logLevel: logLevel.NOTHING,
+  });
+  const consumer = kafka.consumer({ groupId: `inspector-${Math.random().toString(36).slice(2)}` });
+  const messages: KafkaMessage[] = [];
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () =>
+          reject(
+            new Error(
+              `read ${messages.length} of ${count} records from ${topic} in ${timeoutMs} ms`,
+            ),
+          ),
+        timeoutMs,
+      );
+      void consumer.run({
+        eachMessage: async ({ message }) => {
+          messages.push(message);
+          if (messages.length >= count) {
+            clearTimeout(timer);
+            resolve();
+          }
+        },
+      });
+    });
+    return messages;
+  } finally {
+    await consumer.disconnect();
+  }
+}
+
+/** Polls until `check` returns true, failing with `what` if it does not within the timeout. */
+export async function eventually(
+  what: string,
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 20_000,
+) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
