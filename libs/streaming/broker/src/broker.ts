@@ -9,6 +9,7 @@ import { GROUP_APIS } from './group/group-apis.ts';
 import { openGroupCoordinator } from './group/index.ts';
 import type { GroupCoordinator } from './group/index.ts';
 import type { BrokerOptions } from './config/index.ts';
+import { ProducerStateManager } from './producer-state/index.ts';
 import { KafkaServer } from './server/kafka-server.ts';
 import { RequestDispatcher } from './server/request-dispatcher.ts';
 import { LogManager } from './storage/index.ts';
@@ -52,12 +53,17 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
 
   let server: KafkaServer | null = null;
   let groups: GroupCoordinator | null = null;
+  let producers: ProducerStateManager | null = null;
   const waiters = new AppendWaiters((listener) => logs.onAppend(listener));
   try {
     const clusterId = loadOrCreateClusterId(config.logDir, config.nodeId);
     groups = openGroupCoordinator(logs, {
       logger: logger.child({ component: 'groups' }),
       initialRebalanceDelayMs: config.groupInitialRebalanceDelayMs,
+    });
+    producers = ProducerStateManager.open({
+      logs,
+      logger: logger.child({ component: 'producer-state' }),
     });
     const apis = createApiRegistry(GROUP_APIS);
     const context: BrokerContext = {
@@ -68,6 +74,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
       logger,
       waiters,
       groups,
+      producers,
       apis,
       advertised: () => ({
         host: config.advertisedHost,
@@ -102,6 +109,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
     let closing: Promise<void> | null = null;
     const runningServer = server;
     const runningGroups = groups;
+    const runningProducers = producers;
     return {
       host: advertised.host,
       port: boundPort,
@@ -115,6 +123,8 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
           waiters.close();
           runningGroups.close();
           await runningServer.close();
+          // After the server (no more appends), before the logs close: final producer-state snapshots.
+          runningProducers.close();
           await logs.close();
           logger.info({}, 'broker stopped');
         })();
@@ -125,6 +135,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
     waiters.close();
     groups?.close();
     await server?.close();
+    producers?.close();
     await logs.close();
     throw err;
   }

@@ -77,7 +77,8 @@ export const produceApi = defineApi<ProduceRequest, ProduceResponse>({
           continue;
         }
         try {
-          const appended = log.append(data.records, now);
+          // Idempotent batches go through the producer-state checks (dedupe, sequence, epoch).
+          const appended = broker.producers.append(log, data.records, now);
           partitionResponses.push(
             partitionResult(
               data.index,

@@ -7,6 +7,7 @@ import { deleteTopicsApi } from './delete-topics.ts';
 import { describeConfigsApi } from './describe-configs.ts';
 import { fetchApi } from './fetch.ts';
 import { incrementalAlterConfigsApi } from './incremental-alter-configs.ts';
+import { initProducerIdApi } from './init-producer-id.ts';
 import { listOffsetsApi } from './list-offsets.ts';
 import { metadataApi } from './metadata.ts';
 import { produceApi } from './produce.ts';
@@ -26,6 +27,7 @@ export const CORE_APIS: readonly ApiHandler[] = [
   alterConfigsApi,
   createPartitionsApi,
   incrementalAlterConfigsApi,
+  initProducerIdApi,
 ];
 
 /** apiKey -> handler. `extra` lets later features (groups, transactions) add or replace APIs. */

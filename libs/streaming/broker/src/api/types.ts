@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { BrokerConfig } from '../config/index.ts';
 import type { GroupCoordinator } from '../group/group-coordinator.ts';
+import type { ProducerStateManager } from '../producer-state/index.ts';
 import type { LogManager } from '../storage/index.ts';
 import type { AppendWaiters } from './append-waiters.ts';
 
@@ -14,6 +15,8 @@ export interface BrokerContext {
   readonly waiters: AppendWaiters;
   /** The consumer-group coordinator (JoinGroup, OffsetCommit...). */
   readonly groups: GroupCoordinator;
+  /** Idempotent-producer state (InitProducerId, sequence checks on Produce). */
+  readonly producers: ProducerStateManager;
   /** The API table, for ApiVersions. */
   readonly apis: ReadonlyMap<number, ApiHandler>;
   /** Host and port clients should connect to (known once the listener is bound). */

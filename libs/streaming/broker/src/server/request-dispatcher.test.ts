@@ -38,6 +38,7 @@ function dispatcher(apis: ApiHandler[]): RequestDispatcher {
     logger: pino({ level: 'silent' }),
     waiters: new AppendWaiters(() => () => undefined),
     groups: {} as BrokerContext['groups'],
+    producers: {} as BrokerContext['producers'],
     apis: new Map(apis.map((a) => [a.apiKey, a])),
     advertised: () => ({ host: 'h', port: 1 }),
     now: () => 0,
