@@ -77,8 +77,6 @@ export async function kafkajsConsumeAll(
 ): Promise<{ records: number; seconds: number } | null> {
   const consumer = kafkajsClient(bootstrap, 'bench-kafkajs-consumer').consumer({
     groupId: `bench-${topic}-${Date.now()}`,
-    maxBytes: 50 * 1024 * 1024,
-    maxBytesPerPartition: 8 * 1024 * 1024,
     retry: { retries: 0 },
   });
   try {

@@ -21,16 +21,13 @@ export const KCAT_PRODUCER_TUNING = [
   'compression.codec=none',
 ];
 
-export const KCAT_CONSUMER_TUNING = [
-  '-X',
-  'fetch.max.bytes=52428800',
-  '-X',
-  'max.partition.fetch.bytes=8388608',
-  '-X',
-  'queued.max.messages.kbytes=262144',
-  '-X',
-  'fetch.wait.max.ms=100',
-];
+/**
+ * The consumer keeps librdkafka's fetch sizes (fetch.max.bytes 50 MB, 1 MB per partition): bigger
+ * per-partition fetches measured no faster here and only raised the broker's RSS by ~110 MiB.
+ * A short long-poll bound, because with -e the last fetch of each partition finds no data and
+ * waits it out before kcat sees the end (librdkafka's default 500 ms would be measured).
+ */
+export const KCAT_CONSUMER_TUNING: string[] = ['-X', 'fetch.wait.max.ms=10'];
 
 /** Writes `count` lines of `size` printable bytes (one record each, for kcat -P -l). */
 export function writeRecordFile(file: string, count: number, size: number): void {

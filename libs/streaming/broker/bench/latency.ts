@@ -8,6 +8,8 @@ import { kafkajsClient } from './kafkajs-load.ts';
 
 export interface LatencyResult {
   rate: number;
+  /** The consumer's long-poll bound: a fetch the broker fails to wake early waits this long. */
+  fetchWaitMaxMs: number;
   samples: number;
   warmupDiscarded: number;
   p50Ms: number;
@@ -43,6 +45,7 @@ export async function measureLatency(
   rate: number,
   seconds: number,
   warmup: number,
+  fetchWaitMaxMs = 100,
 ): Promise<LatencyResult> {
   const total = Math.round(rate * seconds) + warmup;
   const consumer = spawn(
@@ -62,7 +65,7 @@ export async function measureLatency(
       '-c',
       String(total),
       '-X',
-      'fetch.wait.max.ms=100',
+      `fetch.wait.max.ms=${fetchWaitMaxMs}`,
       '-X',
       'fetch.error.backoff.ms=10',
     ],
@@ -111,6 +114,7 @@ export async function measureLatency(
   const measured = [...arrival].sort((a, b) => a - b);
   return {
     rate,
+    fetchWaitMaxMs,
     samples: measured.length,
     warmupDiscarded: Math.min(warmup, latencies.length),
     p50Ms: percentile(measured, 50),

@@ -17,6 +17,10 @@ export interface ThroughputRow {
   recordBytes: number;
   produce: Rate | null;
   consume: Rate | null;
+  /** Broker VmHWM (MiB) once this row's runs finished: locates what drives the peak. */
+  peakRssAfterMiB?: number;
+  /** Same, between the produce and the consume runs. */
+  peakRssAfterProduceMiB?: number;
   note?: string;
 }
 
@@ -24,7 +28,7 @@ export interface ColdStart {
   runs: Array<{ readyMs: number; connectMs: number }>;
   readyMsMedian: number;
   connectMsMedian: number;
-  /** Same, with NODE_COMPILE_CACHE warm (type stripping and compilation cached). */
+  /** Same, with Node's compile cache warm (type stripping and compilation cached). */
   compileCacheRuns: Array<{ readyMs: number; connectMs: number }>;
   compileCacheReadyMsMedian: number;
 }
@@ -45,6 +49,8 @@ export interface BenchResults {
   coldStart: ColdStart | null;
   throughput: ThroughputRow[];
   latency: LatencyResult | null;
+  /** Same rate with fetch.wait.max.ms=500: tells missed fetch wake-ups from other stalls. */
+  latencyControl: LatencyResult | null;
   peakRssMiB: number | null;
   targets: Target[];
   errors: string[];
@@ -86,6 +92,11 @@ function fmtRate(r: Rate | null): string {
   return `${r.recordsPerSec.toLocaleString('en-US')} rec/s, ${r.mbPerSec} MB/s`;
 }
 
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor((sorted.length - 1) / 2)] ?? NaN;
+}
+
 export function evaluateTargets(res: BenchResults): Target[] {
   const targets: Target[] = [];
   const best = (bytes: number, dir: 'produce' | 'consume') =>
@@ -113,19 +124,23 @@ export function evaluateTargets(res: BenchResults): Target[] {
       p100 && p100.r.recordsPerSec < 500_000 ? pct(p100.r.recordsPerSec, 500_000) : undefined,
   });
   for (const bytes of [100, 1024]) {
-    const p = best(bytes, 'produce');
-    const c = best(bytes, 'consume');
+    // Same client both ways: the one with the best produce rate for this size.
+    const row = res.throughput
+      .filter((t) => t.recordBytes === bytes && t.produce && t.consume)
+      .sort((a, b) => b.produce!.recordsPerSec - a.produce!.recordsPerSec)[0];
+    const p = row?.produce;
+    const c = row?.consume;
     targets.push({
       name: `consume faster than produce (${bytes === 100 ? '100 B' : '1 KiB'})`,
       target: 'consume rec/s > produce rec/s',
       actual:
         p && c
-          ? `${c.r.recordsPerSec.toLocaleString('en-US')} vs ${p.r.recordsPerSec.toLocaleString('en-US')} rec/s`
+          ? `${c.recordsPerSec.toLocaleString('en-US')} vs ${p.recordsPerSec.toLocaleString('en-US')} rec/s (${row.client})`
           : 'n/a',
-      met: p && c ? c.r.recordsPerSec > p.r.recordsPerSec : null,
+      met: p && c ? c.recordsPerSec > p.recordsPerSec : null,
       missedBy:
-        p && c && c.r.recordsPerSec <= p.r.recordsPerSec
-          ? pct(c.r.recordsPerSec, p.r.recordsPerSec)
+        p && c && c.recordsPerSec <= p.recordsPerSec
+          ? pct(c.recordsPerSec, p.recordsPerSec)
           : undefined,
     });
   }
@@ -138,8 +153,22 @@ export function evaluateTargets(res: BenchResults): Target[] {
     missedBy: lat && lat.p99Ms > 5 ? `+${round(lat.p99Ms - 5, 2)} ms` : undefined,
   });
   const cs = res.coldStart;
+  // main.ts enables Node's compile cache, so every start but the first after an install or an
+  // upgrade finds it warm: that is the start the target is about. The first start is listed too.
   targets.push({
-    name: 'cold start (spawn -> ready line)',
+    name: 'start (spawn -> ready line, warm compile cache)',
+    target: '<= 300 ms',
+    actual: cs
+      ? `${Math.round(cs.compileCacheReadyMsMedian)} ms (TCP connect ${Math.round(median(cs.compileCacheRuns.map((r) => r.connectMs)))} ms)`
+      : 'n/a',
+    met: cs ? cs.compileCacheReadyMsMedian <= 300 : null,
+    missedBy:
+      cs && cs.compileCacheReadyMsMedian > 300
+        ? `+${Math.round(cs.compileCacheReadyMsMedian - 300)} ms`
+        : undefined,
+  });
+  targets.push({
+    name: 'first start (compile cache empty)',
     target: '<= 300 ms',
     actual: cs
       ? `${Math.round(cs.readyMsMedian)} ms (TCP connect ${Math.round(cs.connectMsMedian)} ms)`
@@ -181,25 +210,56 @@ export function consoleTable(res: BenchResults): string {
 }
 
 /** Why a missed target is missed: the bounds we know of on this machine. */
-const BOUNDS = `- The machine has 2 cores. The broker is one Node.js event loop (one core);
+/**
+ * What bounds each figure, from profiles and experiments on the development machine (2 cores,
+ * 2026-11-21); the figures themselves are regenerated on every run.
+ */
+const BOUNDS = `- **The machine.** 2 cores. The broker is one Node.js event loop (one core);
   the load generator (kcat/librdkafka, or kafkajs in the bench process) takes
-  the other. Neither side can scale out, so figures are per-core figures.
-- Produce with acks=all is bounded by the broker's per-request work: frame
-  decode, CRC-32C over every batch (pure JavaScript), offset patching and the
-  write() of the log segment; small records cost per-batch, not per-byte.
-- kafkajs is bounded by its own encoding in the bench process (about one core
-  for ~100k rec/s), not by the broker: its rows show what a Node service sees.
-- End-to-end latency includes the producer's request, the broker's append,
-  the wake-up of the consumer's waiting fetch and kcat's delivery to stdout.
-- Cold start is dominated by starting Node 24 and type-stripping the .ts
-  sources (no build step), then opening the log directory.`;
+  the other. When other work runs on the machine (see the load average above:
+  the reference runs shared it with parallel test suites), every figure here
+  drops and the latency tail grows; rerun on an idle machine before comparing.
+- **Produce, 1 KiB records (target missed).** Broker-bound: kcat spends ~0.1 s of
+  CPU per 100 MB sent while the broker is busy the whole time. A CPU profile of
+  the broker under \`kcat -P\` with 1 KiB records: CRC-32C validation of each
+  batch in pure JavaScript ~30 % of busy time (~500 MB/s on this CPU), the
+  segment \`writeSync\` ~20-25 %, garbage collection plus frame reassembly copies
+  ~20 %, socket reads and writes most of the rest. That puts the single-core
+  ceiling near 150 MB/s; 250 MB/s needs a faster CRC-32C (WebAssembly SIMD or a
+  native hash), fewer copies of incoming frames, and fewer syscalls per batch.
+- **Produce, 100 B records.** Per-batch costs dominate and librdkafka packs
+  thousands of records per batch, so the record rate stays high.
+- **kafkajs rows** are bounded by kafkajs itself (encoding, one request per
+  \`send()\` batch, in the bench process), not by the broker: they show what a
+  Node service using kafkajs sees.
+- **Consume** reads whole batches from the segment files and writes them to the
+  socket without re-encoding, so it outruns produce. The consumer keeps
+  librdkafka's default fetch sizes: 8 MB per-partition fetches were no faster
+  and raised the broker's peak RSS by ~110 MiB.
+- **Latency tail (target missed on a shared machine).** The median is below
+  1 ms. The tail comes in stall episodes (runs of consecutive slow records)
+  whose length does not depend on the consumer's long-poll bound: with
+  \`fetch.wait.max.ms\` at 20, 100 and 500 ms the worst stall stayed at 40-90 ms,
+  so waiting fetches are woken by appends and the stalls are CPU scheduling and
+  GC pauses of the three processes (producer, broker, consumer) on 2 busy cores.
+  The control run below repeats the check on every bench run.
+- **Cold start.** Importing the broker's ~1 MB of TypeScript costs ~550 ms on a
+  busy machine without a cache (profiled), ~45 % of it in Node's type
+  stripping (amaro/swc WebAssembly; 864 KB of the sources are the generated
+  protocol codecs), the rest module resolution, compilation and GC. The broker's
+  own start-up after the imports is ~90 ms. \`main.ts\` enables Node's compile cache, which also
+  keeps the stripped sources: with it warm a start takes well under 300 ms.
+  The compile-cache-disabled figure is what a first start after install costs.
+- **Peak RSS.** Node 24 plus the loaded sources is ~85 MiB at idle; sustained
+  1 MB produce requests add ~40-90 MiB (most likely incoming frame buffers
+  awaiting GC: not profiled further); fetch responses add the rest. The per-row RSS column shows which phase raised it.`;
 
 export function markdown(res: BenchResults): string {
   const m = res.machine;
   const rows = res.throughput
     .map(
       (t) =>
-        `| ${t.client} | ${t.recordBytes === 1024 ? '1 KiB' : `${t.recordBytes} B`} | ${fmtRate(t.produce)} | ${fmtRate(t.consume)} | ${t.note ?? ''} |`,
+        `| ${t.client} | ${t.recordBytes === 1024 ? '1 KiB' : `${t.recordBytes} B`} | ${fmtRate(t.produce)} | ${fmtRate(t.consume)} | ${t.peakRssAfterProduceMiB !== undefined ? `${round(t.peakRssAfterProduceMiB, 1)} MiB after produce, ` : ''}${t.peakRssAfterMiB !== undefined ? `${round(t.peakRssAfterMiB, 1)} MiB after consume` : ''} | ${t.note ?? ''} |`,
     )
     .join('\n');
   const targets = res.targets
@@ -243,16 +303,18 @@ Raw figures: \`libs/streaming/broker/bench/results/broker-latest.json\`.
   record carrying its send time; a kcat consumer (no group, \`-u\`, long-poll
   fetch) prints each value on arrival; the first records (connection set-up)
   are discarded; p50/p99 over the rest.
-- Cold start: a fresh broker on a fresh directory, spawn() to the
+- Start-up: a fresh broker on a fresh directory, spawn() to the
   \`broker ready on\` line, and spawn() to the first successful TCP connect
-  (probed every 2 ms); median of the runs.
+  (probed every 2 ms); once with Node's compile cache disabled (a first start
+  after install) and once with a warm cache (every later start, as main.ts
+  enables it); median of the runs.
 - Peak RSS: VmHWM of the broker process from /proc/<pid>/status after all
   throughput and latency runs.
 
 ## Throughput
 
-| client | record | produce | consume | note |
-|---|---|---|---|---|
+| client | record | produce | consume | broker peak RSS (VmHWM) | note |
+|---|---|---|---|---|---|
 ${rows}
 
 ## Latency and start-up
@@ -261,10 +323,12 @@ ${rows}
 |---|---|
 | end-to-end p50 at ${res.latency?.rate ?? 1000} rec/s | ${res.latency ? `${round(res.latency.p50Ms, 2)} ms` : 'n/a'} |
 | end-to-end p99 at ${res.latency?.rate ?? 1000} rec/s | ${res.latency ? `${round(res.latency.p99Ms, 2)} ms` : 'n/a'} |
-| end-to-end max | ${res.latency ? `${round(res.latency.maxMs, 2)} ms (${res.latency.samples} samples)` : 'n/a'} |
-| cold start to ready line (median) | ${cs ? `${Math.round(cs.readyMsMedian)} ms` : 'n/a'} |
-| cold start to TCP connect (median) | ${cs ? `${Math.round(cs.connectMsMedian)} ms` : 'n/a'} |
-| cold start to ready line, warm NODE_COMPILE_CACHE (median) | ${cs ? `${Math.round(cs.compileCacheReadyMsMedian)} ms` : 'n/a'} |
+| end-to-end p90 / p99.9 / max | ${res.latency ? `${round(res.latency.p90Ms, 2)} / ${round(res.latency.p999Ms, 2)} / ${round(res.latency.maxMs, 2)} ms (${res.latency.samples} samples)` : 'n/a'} |
+| samples over 5 ms, stall episodes | ${res.latency ? `${round(res.latency.over5msShare * 100, 1)} %, ${res.latency.stallEpisodes} episodes` : 'n/a'} |
+| control run, consumer long-poll 500 ms: p99 / max | ${res.latencyControl ? `${round(res.latencyControl.p99Ms, 2)} / ${round(res.latencyControl.maxMs, 2)} ms (${res.latencyControl.samples} samples; a max near 500 ms would mean missed fetch wake-ups)` : 'n/a'} |
+| cold start to ready line, compile cache disabled (median) | ${cs ? `${Math.round(cs.readyMsMedian)} ms` : 'n/a'} |
+| cold start to TCP connect, compile cache disabled (median) | ${cs ? `${Math.round(cs.connectMsMedian)} ms` : 'n/a'} |
+| start to ready line with a warm compile cache (median) | ${cs ? `${Math.round(cs.compileCacheReadyMsMedian)} ms` : 'n/a'} |
 | peak RSS | ${res.peakRssMiB !== null ? `${round(res.peakRssMiB, 1)} MiB` : 'n/a'} |
 
 ## Targets
