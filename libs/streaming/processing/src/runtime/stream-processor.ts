@@ -106,6 +106,11 @@ export class StreamProcessor {
    * partition to `nextOffset`, start unlisted ones from the beginning. Idempotent.
    */
   restore(): ResumePosition[] {
+    this.#ensureRestored();
+    return this.#positions.list();
+  }
+
+  #ensureRestored(): void {
     if (!this.#restored) {
       const checkpoint = this.#state.load();
       if (checkpoint !== undefined && checkpoint.topology !== this.#topology.describe()) {
@@ -119,12 +124,11 @@ export class StreamProcessor {
       this.#instantiate();
       this.#restored = true;
     }
-    return this.#positions.list();
   }
 
   process(record: StreamRecord): ProcessOutcome {
     this.#checkUsable();
-    this.restore();
+    this.#ensureRestored();
     checkRecord(record);
     const stream = this.#topology.streams.get(record.topic);
     const table = this.#topology.tables.get(record.topic);
@@ -167,7 +171,7 @@ export class StreamProcessor {
   /** Writes the state with the input positions it reflects, in one atomic step. */
   checkpoint(): void {
     this.#checkUsable();
-    this.restore();
+    this.#ensureRestored();
     const stores: Record<string, Array<readonly [string, unknown]>> = {};
     for (const [name, store] of this.#stores) stores[name] = store.all();
     const checkpoint: Checkpoint = {
@@ -201,7 +205,7 @@ export class StreamProcessor {
 
   /** The current entries of one aggregation, ordered by window start, then key. */
   entries<A>(aggregation: AggregationHandle<A> | string): Array<AggregateEntry<A>> {
-    this.restore();
+    this.#ensureRestored();
     const name = typeof aggregation === 'string' ? aggregation : aggregation.name;
     const description = this.#topology.stores.find((store) => store.name === name);
     if (description === undefined || description.kind === 'table') {
@@ -222,12 +226,12 @@ export class StreamProcessor {
 
   /** The latest value of a table key (what a join would see for a record newer than every update). */
   tableValue<V>(table: KTable<V>, key: string): V | undefined {
-    this.restore();
+    this.#ensureRestored();
     return latestTableValue(this.#tableStore(table.name), key) as V | undefined;
   }
 
   snapshot(): ProcessorSnapshot {
-    this.restore();
+    this.#ensureRestored();
     const aggregations: Record<string, Array<AggregateEntry<unknown>>> = {};
     const tables: Record<string, Array<{ key: string; value: unknown }>> = {};
     for (const store of this.#topology.stores) {
