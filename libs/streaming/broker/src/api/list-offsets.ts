@@ -1,7 +1,6 @@
 import type { ListOffsetsRequest, ListOffsetsResponse } from '../protocol/index.ts';
 import type { PartitionLog } from '../storage/index.ts';
 import { Err, toKafkaError } from './error-codes.ts';
-import { maxTimestampOffset } from './max-timestamp.ts';
 import { defineApi } from './types.ts';
 
 type TopicOut = ListOffsetsResponse['topics'][number];
@@ -40,7 +39,7 @@ function lookup(log: PartitionLog, ts: number): { offset: number; timestamp: num
     case EARLIEST_LOCAL:
       return { offset: log.logStartOffset, timestamp: -1 };
     case MAX_TIMESTAMP:
-      return maxTimestampOffset(log) ?? { offset: -1, timestamp: -1 };
+      return log.maxTimestampRecord() ?? { offset: -1, timestamp: -1 };
     default: {
       if (ts < 0) throw new RangeError(`unsupported special timestamp ${ts}`);
       return log.offsetForTimestamp(ts) ?? { offset: -1, timestamp: -1 };

@@ -1,14 +1,14 @@
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { FrameDecoder } from './frame-decoder.ts';
-import type { ConnectionInfo, DispatchResult } from './request-dispatcher.ts';
+import type { ConnectionInfo, DispatchResult, ResponseFrame } from './request-dispatcher.ts';
 
 export type Dispatch = (frame: Buffer, conn: ConnectionInfo) => DispatchResult;
 
 /** A response slot: filled when the handler finishes; written only once every earlier slot is. */
 interface Slot {
   done: boolean;
-  frame: Buffer | null;
+  frame: ResponseFrame | null;
 }
 
 /**
@@ -133,11 +133,15 @@ export class Connection {
   private flush(): void {
     if (this.closed) return;
     let written = 0;
+    // Corked: every chunk of every ready response leaves in one writev.
+    this.socket.cork();
     while (written < this.queue.length && this.queue[written].done) {
       const frame = this.queue[written].frame;
       written++;
-      if (frame !== null && !this.socket.write(frame)) this.writeBlocked = true;
+      if (frame === null) continue;
+      for (const chunk of frame) if (!this.socket.write(chunk)) this.writeBlocked = true;
     }
+    this.socket.uncork();
     if (written > 0) this.queue.splice(0, written);
     this.updateFlowControl();
   }

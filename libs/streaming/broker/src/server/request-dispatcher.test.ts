@@ -51,9 +51,9 @@ const conn = { id: 1, remote: 'test', signal: new AbortController().signal };
 async function decode(result: DispatchResult, apiKey: number, version: number): Promise<any> {
   expect(result.kind).toBe('respond');
   if (result.kind !== 'respond') return null;
-  const frame = await result.response;
-  if (frame === null) return null;
-  const r = new Reader(frame, 4);
+  const chunks = await result.response;
+  if (chunks === null) return null;
+  const r = new Reader(Buffer.concat(chunks), 4);
   r.int32(); // correlation id
   return API_BY_KEY.get(apiKey)!.decodeResponse(r, version);
 }

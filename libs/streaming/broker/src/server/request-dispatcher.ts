@@ -5,17 +5,23 @@ import {
   Reader,
   decodeRequestHeader,
   encodeApiVersionsResponse,
-  encodeResponseFrame,
+  encodeResponseFrameChunks,
 } from '../protocol/index.ts';
 import type { ApiHandler, BrokerContext, RequestContext } from '../api/types.ts';
 import { apiVersionsBody } from '../api/api-versions.ts';
 
 const API_VERSIONS_KEY = 18;
 
+/**
+ * One complete response frame as a list of buffers: large record sets stay the buffers storage
+ * returned, written with one writev instead of being copied into a single frame buffer.
+ */
+export type ResponseFrame = Buffer[];
+
 /** What the connection must do with one request frame. */
 export type DispatchResult =
-  /** Write this response (a complete frame) in request order; null = no response (acks=0). */
-  | { kind: 'respond'; response: Buffer | null | Promise<Buffer | null> }
+  /** Write this response in request order; null = no response (acks=0). */
+  | { kind: 'respond'; response: ResponseFrame | null | Promise<ResponseFrame | null> }
   /** Drop the connection (malformed frame, unknown API, version we cannot even encode an error for). */
   | { kind: 'close'; reason: string };
 
@@ -70,7 +76,7 @@ export class RequestDispatcher {
       const body = apiVersionsBody(this.broker.apis, ErrorCode.UNSUPPORTED_VERSION);
       return {
         kind: 'respond',
-        response: encodeResponseFrame(apiKey, 0, correlationId, (w) =>
+        response: encodeResponseFrameChunks(apiKey, 0, correlationId, (w) =>
           encodeApiVersionsResponse(w, 0, body),
         ),
       };
@@ -93,8 +99,8 @@ export class RequestDispatcher {
       };
     }
 
-    const encode = (body: unknown): Buffer =>
-      encodeResponseFrame(apiKey, apiVersion, correlationId, (w) =>
+    const encode = (body: unknown): ResponseFrame =>
+      encodeResponseFrameChunks(apiKey, apiVersion, correlationId, (w) =>
         spec.encodeResponse(w, apiVersion, body as never),
       );
 
@@ -128,7 +134,7 @@ export class RequestDispatcher {
       signal: conn.signal,
     };
     const started = performance.now();
-    const finish = (body: unknown): Buffer | null => {
+    const finish = (body: unknown): ResponseFrame | null => {
       if (this.logger.isLevelEnabled('debug')) {
         this.logger.debug(
           {
@@ -193,7 +199,7 @@ export class RequestDispatcher {
     handler: ApiHandler,
     request: unknown,
     version: number,
-    encode: (body: unknown) => Buffer,
+    encode: (body: unknown) => ResponseFrame,
     code: number,
     message: string | null,
   ): DispatchResult {
@@ -211,8 +217,8 @@ export class RequestDispatcher {
   }
 
   /** An async failure can no longer ask for `close` separately: a null response plus a thrown error does. */
-  private unwrapFailure(result: DispatchResult): Buffer | null {
-    if (result.kind === 'respond') return result.response as Buffer | null;
+  private unwrapFailure(result: DispatchResult): ResponseFrame | null {
+    if (result.kind === 'respond') return result.response as ResponseFrame | null;
     throw new Error(result.reason);
   }
 }
