@@ -36,3 +36,4 @@ export {
   recordLatency,
   type LatencyHistogram,
 } from './helpers/latency-histogram.ts';
+export { streamRecordFrom, type ConsumedRecord } from './adapters/consumed-record.ts';
