@@ -186,11 +186,12 @@ async function produceStream(
   bootstrap: string,
   stopAfter: number,
   killMidRequest?: () => void,
+  firstSeq = 0,
 ): Promise<{ acked: Set<number>; attempted: number }> {
   const producer = kafka(bootstrap).producer({ allowAutoTopicCreation: false });
   await producer.connect();
   const acked = new Set<number>();
-  let seq = 0;
+  let seq = firstSeq;
   let killed = false;
   while (acked.size < stopAfter || (killMidRequest && !killed)) {
     const batch = Array.from({ length: 50 }, () => seq++);
@@ -282,5 +283,28 @@ describe('broker process crash safety', () => {
     expect(after.length).toBe(attempted + again.attempted);
     second.child.kill('SIGTERM');
     expect((await second.exited).code).toBe(0);
+  }, 120_000);
+  it('survives three kill -9 cycles on the same directory, appending after each recovery', async () => {
+    const logDir = tempDir();
+    const acked = new Set<number>();
+    let next = 0;
+    for (let cycle = 0; cycle < 3; cycle++) {
+      const broker = await startProcess(logDir);
+      if (cycle === 0) await createTopic(broker.bootstrap);
+      const run = await produceStream(
+        broker.bootstrap,
+        1_500,
+        () => broker.child.kill('SIGKILL'),
+        next,
+      );
+      expect((await broker.exited).signal).toBe('SIGKILL');
+      expect(run.acked.size).toBeGreaterThanOrEqual(1_500);
+      for (const s of run.acked) acked.add(s);
+      next = run.attempted;
+    }
+    const last = await startProcess(logDir);
+    expectAckedExactlyOnceInOrder(await readAll(last.bootstrap), acked, next);
+    last.child.kill('SIGTERM');
+    expect((await last.exited).code).toBe(0);
   }, 120_000);
 });

@@ -98,6 +98,63 @@ describeWithClient(
       );
     }
 
+    it('starts a read from an offset inside a batch exactly at that offset (-o N)', async () => {
+      await createTopicWithKafkajs(env.bootstrap, 'kcat-offsets', 1);
+      const input = Array.from({ length: 100 }, (_, i) => `v${i}`).join('\n') + '\n';
+      // One kcat run with a linger: the 100 records land in one or a few batches.
+      const produced = await runCommand(
+        'kcat',
+        ['-P', '-b', env.bootstrap, '-t', 'kcat-offsets', '-p', '0', '-X', 'linger.ms=50'],
+        { input },
+      );
+      expect(produced.code, produced.stderr).toBe(0);
+      const res = await runCommand('kcat', [
+        '-C',
+        '-b',
+        env.bootstrap,
+        '-t',
+        'kcat-offsets',
+        '-p',
+        '0',
+        '-o',
+        '37',
+        '-c',
+        '3',
+        '-e',
+        '-f',
+        '%o:%s\n',
+      ]);
+      expect(res.code, res.stderr).toBe(0);
+      expect(res.stdout.trim().split('\n')).toEqual(['37:v37', '38:v38', '39:v39']);
+    }, 30_000);
+
+    it('answers offset-for-timestamp queries (-Q, ListOffsets by time)', async () => {
+      await createTopicWithKafkajs(env.bootstrap, 'kcat-times', 1);
+      const produce = (from: number) =>
+        runCommand('kcat', ['-P', '-b', env.bootstrap, '-t', 'kcat-times', '-p', '0'], {
+          input: Array.from({ length: 50 }, (_, i) => `v${from + i}`).join('\n') + '\n',
+        });
+      expect((await produce(0)).code).toBe(0);
+      await new Promise((r) => setTimeout(r, 20));
+      const between = Date.now();
+      await new Promise((r) => setTimeout(r, 20));
+      expect((await produce(50)).code).toBe(0);
+      const query = async (ts: number) => {
+        const res = await runCommand('kcat', [
+          '-Q',
+          '-b',
+          env.bootstrap,
+          '-t',
+          `kcat-times:0:${ts}`,
+        ]);
+        expect(res.code, res.stderr).toBe(0);
+        return Number(/offset (-?\d+)/.exec(res.stdout)?.[1]);
+      };
+      expect(await query(1)).toBe(0);
+      expect(await query(between)).toBe(50);
+      expect(await query(between + 3_600_000)).toBe(-1);
+    }, 30_000);
+
     it('produces with the idempotent producer (InitProducerId, sequence numbers) and reads back', async (ctx) => {
       const missing = missingApis(
         await probeApiVersions(env.bootstrap),
