@@ -229,6 +229,49 @@ describeWithClient(kafkajsAvailable, 'kafkajs 2.2.4 consumer groups', () => {
     }
   }, 120_000);
 
+  it('keeps live members going across a broker restart: no rejoin, nothing delivered twice', async () => {
+    const topic = 'live-restart-4';
+    await createTopic(topic, 4);
+    const kafka = kafkaClient(broker.bootstrap);
+    const members = [
+      await startMember(kafka, 'steady', topic, 'l0'),
+      await startMember(kafka, 'steady', topic, 'l1'),
+    ];
+    try {
+      await waitFor('2 members sharing 4 partitions', () => coversExactly(members, 4));
+      const before = values('pre', 100);
+      await produceValues(kafka, topic, before);
+      await waitFor(
+        'the first 100 records consumed',
+        () => members.reduce((n, m) => n + m.records.length, 0) >= 100,
+      );
+      const joinsBefore = members.map((m) => m.joins);
+      const admin = kafka.admin();
+      await admin.connect();
+      await waitFor('offsets committed', async () => {
+        const [offsets] = await admin.fetchOffsets({ groupId: 'steady', topics: [topic] });
+        return offsets.partitions.reduce((n, p) => n + Math.max(0, Number(p.offset)), 0) === 100;
+      });
+      await admin.disconnect();
+
+      // Same port, so the running clients find the broker again by themselves.
+      const port = broker.port;
+      await broker.close();
+      broker = await startBroker({ port, host: '127.0.0.1', logDir });
+      const after = values('post', 100);
+      await produceValues(kafkaClient(broker.bootstrap), topic, after);
+      await waitFor('the next 100 records consumed', () => {
+        const seen = new Set(members.flatMap((m) => m.records.map((r) => r.value)));
+        return after.every((v) => seen.has(v));
+      });
+      const all = members.flatMap((m) => m.records.map((r) => r.value));
+      expect(all.length).toBe(new Set(all).size);
+      expect(members.map((m) => m.joins)).toEqual(joinsBefore);
+    } finally {
+      for (const m of members) await m.stop();
+    }
+  }, 120_000);
+
   it('describes, refuses to delete a live group (NON_EMPTY_GROUP) and deletes it once empty', async () => {
     const topic = 'admin-groups';
     await createTopic(topic, 2);

@@ -746,7 +746,7 @@ describe('GroupCoordinator offsets', () => {
       { groupId: 'dropped', errorCode: E.NONE },
     ]);
     coordinator.deleteOffsets('kept', [{ name: 'orders', partitions: [5] }]);
-    const { generationId } = await stableGroup(1);
+    const { generationId, ids } = await stableGroup(1);
 
     coordinator.close();
     await logs.close();
@@ -769,11 +769,36 @@ describe('GroupCoordinator offsets', () => {
       },
     ]);
     expect(coordinator.fetchOffsets('dropped', null).topics).toEqual([]);
-    // Membership does not survive, the group and its generation counter do.
+    // The Stable generation survives too: the live member carries on with its id and generation.
+    expect(coordinator.groupState('g')).toBe('Stable');
+    const ref = { groupId: 'g', generationId, memberId: ids[0], groupInstanceId: null };
+    expect(coordinator.heartbeat(ref)).toBe(E.NONE);
+    const sync = await coordinator.sync({
+      ...ref,
+      protocolType: null,
+      protocolName: null,
+      assignments: [],
+    });
+    expect(sync.assignment.toString()).toBe(`for ${ids[0]}`);
+    expect(
+      coordinator.commitOffsets({ ...ref, topics: commitOf(3) })[0].partitions[0].errorCode,
+    ).toBe(E.NONE);
+  });
+
+  it('expires restored members that do not come back after a restart', async () => {
+    const { generationId } = await stableGroup(2);
+    coordinator.close();
+    coordinator = open();
+    expect(coordinator.groupState('g')).toBe('Stable');
+    clock += SESSION + 1;
+    coordinator.tick(clock);
+    expect(coordinator.groupState('g')).toBe('Empty');
+    coordinator.close();
+    coordinator = open();
     expect(coordinator.groupState('g')).toBe('Empty');
     const id = await memberId();
     const joined = await coordinator.join(joinRequest({ memberId: id }));
-    expect(joined.generationId).toBe(generationId + 1);
+    expect(joined.generationId).toBe(generationId + 2);
   });
 });
 

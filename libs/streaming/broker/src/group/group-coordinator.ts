@@ -30,7 +30,7 @@ import type {
 import { subscribedTopics } from './consumer-protocol.ts';
 import { GroupErrorCode as E } from './group-error-codes.ts';
 import { decodeGroupRecord, encodeGroupRecord } from './group-records.ts';
-import type { CommittedOffset, GroupRecord } from './group-records.ts';
+import type { CommittedOffset, GroupMetadataValue, GroupRecord } from './group-records.ts';
 import type { GroupStore } from './offsets-topic.ts';
 
 export interface GroupLogger {
@@ -401,6 +401,8 @@ export class GroupCoordinator {
       member.sessionTimeoutMs = req.sessionTimeoutMs;
       member.clientId = req.clientId;
       member.clientHost = req.clientHost;
+      // The new member id must survive a restart like the rest of the Stable membership.
+      this.persistGroupMetadata(group, now);
       return Promise.resolve(this.joinResponse(group, member));
     }
     return this.updateMemberAndRebalance(group, member, req, now);
@@ -478,7 +480,6 @@ export class GroupCoordinator {
       group.leaderId = first.memberId;
     group.transition('CompletingRebalance', now);
     group.syncDeadline = now + group.maxRebalanceTimeoutMs();
-    this.persistGroupMetadata(group, now);
     this.logger.info(
       {
         group: group.groupId,
@@ -562,6 +563,7 @@ export class GroupCoordinator {
     const byMember = new Map(assignments.map((a) => [a.memberId, a.assignment]));
     for (const m of group.members.values()) m.assignment = byMember.get(m.memberId) ?? EMPTY_BUFFER;
     group.transition('Stable', now);
+    this.persistGroupMetadata(group, now);
     this.logger.info({ group: group.groupId, generation: group.generationId }, 'group stable');
     for (const m of group.members.values()) {
       const resolve = m.awaitingSync;
@@ -1005,13 +1007,27 @@ export class GroupCoordinator {
             protocolName: group.protocolName,
             leader: group.leaderId,
             stateTimestampMs: now,
+            // Only a Stable generation is worth restoring; anything in flux is redone by rejoining.
+            members:
+              group.state === 'Stable'
+                ? [...group.members.values()].map((m) => ({
+                    memberId: m.memberId,
+                    groupInstanceId: m.groupInstanceId,
+                    clientId: m.clientId,
+                    clientHost: m.clientHost,
+                    sessionTimeoutMs: m.sessionTimeoutMs,
+                    rebalanceTimeoutMs: m.rebalanceTimeoutMs,
+                    protocols: m.protocols,
+                    assignment: m.assignment,
+                  }))
+                : [],
           },
         },
       ],
       now,
     );
-    // Membership is rebuilt by rejoining after a restart, so a lost metadata record only costs the
-    // generation counter: not worth failing the rebalance for.
+    // A lost metadata record only means members rejoin after a restart (and may re-process what
+    // they had not committed): not worth failing the generation for.
     if (code !== E.NONE)
       this.logger.warn({ group: group.groupId, code }, 'group metadata not persisted');
   }
@@ -1041,8 +1057,7 @@ export class GroupCoordinator {
         if (record.value) group.setOffset(record.topic, record.partition, record.value);
         else group.deleteOffset(record.topic, record.partition);
       } else if (record.value) {
-        group.protocolType = record.value.protocolType;
-        group.generationId = record.value.generationId;
+        this.restoreGroup(group, record.value, now);
       }
     }
     if (records + skipped > 0) {
@@ -1050,6 +1065,46 @@ export class GroupCoordinator {
         { groups: this.groups.size, records, skipped },
         'consumer groups loaded from the offsets topic',
       );
+    }
+  }
+
+  /**
+   * Restores a group as of its last persisted record: Stable with the members of that generation
+   * (sessions restart now, so members that died meanwhile expire normally), or Empty.
+   */
+  private restoreGroup(group: ConsumerGroup, value: GroupMetadataValue, now: number): void {
+    group.protocolType = value.protocolType;
+    group.generationId = value.generationId;
+    group.members.clear();
+    group.staticMembers.clear();
+    for (const m of value.members) {
+      group.members.set(m.memberId, {
+        memberId: m.memberId,
+        groupInstanceId: m.groupInstanceId,
+        clientId: m.clientId,
+        clientHost: m.clientHost,
+        sessionTimeoutMs: m.sessionTimeoutMs,
+        rebalanceTimeoutMs: m.rebalanceTimeoutMs,
+        protocolType: value.protocolType ?? '',
+        protocols: m.protocols,
+        assignment: m.assignment,
+        sessionDeadline: now + m.sessionTimeoutMs,
+        awaitingJoin: null,
+        awaitingSync: null,
+      });
+      if (m.groupInstanceId !== null) group.staticMembers.set(m.groupInstanceId, m.memberId);
+    }
+    if (group.members.size > 0) {
+      group.protocolName = value.protocolName;
+      group.leaderId =
+        value.leader !== null && group.members.has(value.leader)
+          ? value.leader
+          : (group.members.keys().next().value ?? null);
+      group.transition('Stable', now);
+    } else {
+      group.protocolName = null;
+      group.leaderId = null;
+      group.transition('Empty', now);
     }
   }
 

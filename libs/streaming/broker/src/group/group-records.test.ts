@@ -20,6 +20,18 @@ describe('group records of __consumer_offsets', () => {
       protocolName: 'range',
       leader: 'm-1',
       stateTimestampMs: 5,
+      members: [
+        {
+          memberId: 'm-1',
+          groupInstanceId: 'pod-1',
+          clientId: 'c',
+          clientHost: '/127.0.0.1',
+          sessionTimeoutMs: 10_000,
+          rebalanceTimeoutMs: 30_000,
+          protocols: [{ name: 'range', metadata: Buffer.from([0, 1, 2, 255]) }],
+          assignment: Buffer.from('assigned'),
+        },
+      ],
     },
   };
 

@@ -22,13 +22,33 @@ export interface CommittedOffset {
   commitTimestampMs: number;
 }
 
-/** The part of a group that survives a restart. Membership does not: members simply rejoin. */
+/**
+ * A member of a Stable group as persisted: enough to keep its member id, generation and assignment
+ * valid across a broker restart, so live consumers carry on (commits and heartbeats keep working)
+ * instead of rejoining and re-processing what they had not yet committed.
+ */
+export interface PersistedMember {
+  memberId: string;
+  groupInstanceId: string | null;
+  clientId: string;
+  clientHost: string;
+  sessionTimeoutMs: number;
+  rebalanceTimeoutMs: number;
+  protocols: Array<{ name: string; metadata: Buffer }>;
+  assignment: Buffer;
+}
+
+/**
+ * The group as of its last Stable generation (with members) or of becoming Empty (without).
+ * Rebalances in flight are not persisted: their members simply rejoin after a restart.
+ */
 export interface GroupMetadataValue {
   protocolType: string | null;
   generationId: number;
   protocolName: string | null;
   leader: string | null;
   stateTimestampMs: number;
+  members: PersistedMember[];
 }
 
 export type GroupRecord =
@@ -85,6 +105,19 @@ export function encodeGroupRecord(record: GroupRecord): RawRecord {
           protocolName: v.protocolName,
           leader: v.leader,
           stateTimestampMs: v.stateTimestampMs,
+          members: v.members.map((m) => ({
+            memberId: m.memberId,
+            groupInstanceId: m.groupInstanceId,
+            clientId: m.clientId,
+            clientHost: m.clientHost,
+            sessionTimeoutMs: m.sessionTimeoutMs,
+            rebalanceTimeoutMs: m.rebalanceTimeoutMs,
+            protocols: m.protocols.map((p) => ({
+              name: p.name,
+              metadata: p.metadata.toString('base64'),
+            })),
+            assignment: m.assignment.toString('base64'),
+          })),
         })
       : null,
   };
@@ -97,6 +130,29 @@ function isObject(x: unknown): x is Record<string, unknown> {
 const str = (x: unknown): string | null => (typeof x === 'string' ? x : null);
 const num = (x: unknown, fallback: number): number =>
   typeof x === 'number' && Number.isFinite(x) ? x : fallback;
+
+const b64 = (x: unknown): Buffer => Buffer.from(typeof x === 'string' ? x : '', 'base64');
+
+function decodeMembers(x: unknown): PersistedMember[] {
+  if (!Array.isArray(x)) return [];
+  const members: PersistedMember[] = [];
+  for (const m of x) {
+    if (!isObject(m) || typeof m.memberId !== 'string' || !Array.isArray(m.protocols)) return [];
+    members.push({
+      memberId: m.memberId,
+      groupInstanceId: str(m.groupInstanceId),
+      clientId: str(m.clientId) ?? '',
+      clientHost: str(m.clientHost) ?? '',
+      sessionTimeoutMs: num(m.sessionTimeoutMs, 10_000),
+      rebalanceTimeoutMs: num(m.rebalanceTimeoutMs, 10_000),
+      protocols: m.protocols
+        .filter(isObject)
+        .map((p) => ({ name: str(p.name) ?? '', metadata: b64(p.metadata) })),
+      assignment: b64(m.assignment),
+    });
+  }
+  return members;
+}
 
 /**
  * Decodes one record of the offsets topic, or returns null when it is not one of ours (unknown schema
@@ -143,6 +199,7 @@ export function decodeGroupRecord(key: Buffer | null, value: Buffer | null): Gro
             protocolName: str(body.protocolName),
             leader: str(body.leader),
             stateTimestampMs: num(body.stateTimestampMs, -1),
+            members: decodeMembers(body.members),
           }
         : null,
     };

@@ -37,7 +37,12 @@ export {
 } from './offsets-topic.ts';
 export type { GroupStore } from './offsets-topic.ts';
 export { decodeGroupRecord, encodeGroupRecord, RECORD_SCHEMA_VERSION } from './group-records.ts';
-export type { CommittedOffset, GroupMetadataValue, GroupRecord } from './group-records.ts';
+export type {
+  CommittedOffset,
+  GroupMetadataValue,
+  GroupRecord,
+  PersistedMember,
+} from './group-records.ts';
 export { encodeSubscription, subscribedTopics } from './consumer-protocol.ts';
 
 /**
