@@ -1,4 +1,5 @@
 export { Streaming } from './streaming.ts';
+export { TopicInspector, type PartitionOffsets } from './connection/topic-inspector.ts';
 export type { StreamingConnectionOptions } from './connection/streaming-connection.ts';
 export {
   ConsumerRunner,
@@ -18,6 +19,7 @@ export {
   inboxTable,
   outboxInboxMigrationSql,
   outboxTable,
+  relayPositionsTable,
   type SqlExecutor,
   type TransactionalClient,
 } from './outbox/outbox-schema.ts';

@@ -1,8 +1,10 @@
 import type { TopicDefinition } from '@retail-streams/contracts';
 import type { Kafka } from 'kafkajs';
 import { createKafka, type StreamingConnectionOptions } from './connection/streaming-connection.ts';
+import { TopicInspector } from './connection/topic-inspector.ts';
 import { ConsumerRunner, type ConsumerRunnerOptions } from './consumer/consumer-runner.ts';
 import { consumerGroupLag, type PartitionLag } from './lag/consumer-lag.ts';
+import { OutboxRelay, type OutboxRelayOptions } from './outbox/outbox-relay.ts';
 import { EventProducer } from './producer/event-producer.ts';
 import { provisionTopics } from './provisioning/provision-topics.ts';
 
@@ -12,6 +14,7 @@ import { provisionTopics } from './provisioning/provision-topics.ts';
  */
 export class Streaming {
   readonly producer: EventProducer;
+  readonly inspector: TopicInspector;
   readonly #kafka: Kafka;
   readonly #options: StreamingConnectionOptions;
   readonly #runners: ConsumerRunner[] = [];
@@ -20,6 +23,17 @@ export class Streaming {
     this.#options = options;
     this.#kafka = createKafka(options);
     this.producer = new EventProducer(this.#kafka);
+    this.inspector = new TopicInspector(this.#kafka);
+  }
+
+  /** A relay that publishes this service's outbox through this connection's producer. */
+  outboxRelay(options: Omit<OutboxRelayOptions, 'producer' | 'inspector' | 'logger'>): OutboxRelay {
+    return new OutboxRelay({
+      ...options,
+      producer: this.producer,
+      inspector: this.inspector,
+      logger: this.#options.logger,
+    });
   }
 
   provision(topics: readonly TopicDefinition[], replicationFactor?: number) {
@@ -62,5 +76,6 @@ export class Streaming {
   async close(): Promise<void> {
     await Promise.all(this.#runners.map((runner) => runner.stop()));
     await this.producer.disconnect();
+    await this.inspector.close();
   }
 }

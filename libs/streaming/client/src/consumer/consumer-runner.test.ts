@@ -14,7 +14,7 @@ afterAll(async () => {
   await fixture?.stop();
 });
 
-function order(orderId = randomUUID(), quantity = 1) {
+function order(orderId: string = randomUUID(), quantity = 1) {
   return createEvent(
     topics.orderPlaced,
     'OrderPlaced',

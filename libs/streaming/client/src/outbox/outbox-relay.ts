@@ -1,8 +1,14 @@
 import pg from 'pg';
+import type { PartitionOffsets, TopicInspector } from '../connection/topic-inspector.ts';
 import type { Logger } from '../logger.ts';
 import type { EventProducer, OutgoingRecord } from '../producer/event-producer.ts';
 import { withBatchSpan, type RecordHeaders } from '../tracing/record-tracing.ts';
-import { outboxChannel, outboxTable, type SqlExecutor } from './outbox-schema.ts';
+import {
+  outboxChannel,
+  outboxTable,
+  relayPositionsTable,
+  type SqlExecutor,
+} from './outbox-schema.ts';
 
 export interface OutboxRelayOptions {
   /** Reads and marks outbox rows (the service's Prisma client). */
@@ -10,6 +16,8 @@ export interface OutboxRelayOptions {
   /** A connection string for the relay's own LISTEN connection. */
   databaseUrl: string;
   producer: EventProducer;
+  /** Looks at topics when the relay takes over after a crash. */
+  inspector: TopicInspector;
   logger: Logger;
   /** Rows published per round trip. */
   batchSize?: number;
@@ -35,8 +43,11 @@ const relayLockKey = 0x0b0c_5e1a;
  * Publishes outbox rows in the order they were written and marks them published. It wakes on the
  * insert trigger's NOTIFY, so an event is on its topic milliseconds after the transaction commits.
  * One relay per database holds a session advisory lock; others stand by and take over if it dies.
- * Delivery is at least once: a crash between the broker's acknowledgement and the mark republishes
- * the last batch, which consumers absorb through their inbox (events carry stable ids).
+ *
+ * Each row is published once, even across a crash between the broker's acknowledgement and the mark.
+ * Before each send the relay records where the topic's partitions end; everything below is accounted
+ * for. A relay that takes over reads the records from those positions on and marks the pending rows
+ * whose event ids it finds there as published instead of sending them again.
  */
 export class OutboxRelay {
   readonly #options: Required<
@@ -51,6 +62,8 @@ export class OutboxRelay {
   #stopped = false;
   #failures = 0;
   #published = 0;
+  /** False until in-doubt rows are resolved: at take-over and after any failure mid-batch. */
+  #recovered = false;
 
   constructor(options: OutboxRelayOptions) {
     this.#options = { batchSize: 200, fallbackPollMs: 5_000, ...options };
@@ -111,11 +124,17 @@ export class OutboxRelay {
       this.#drainAgain = false;
       try {
         if (!(await this.#ensureLeader())) return;
+        if (!this.#recovered) {
+          await this.#recoverInDoubtRows();
+          this.#recovered = true;
+        }
         while (!this.#stopped && (await this.#publishBatch()) === this.#options.batchSize) {
           // a full batch: there may be more
         }
         this.#failures = 0;
       } catch (error) {
+        // The failure may have come after a send and before its mark: look before sending again.
+        this.#recovered = false;
         this.#failures += 1;
         const delay = Math.min(5_000, 100 * 2 ** this.#failures);
         this.#options.logger.warn(
@@ -135,15 +154,64 @@ export class OutboxRelay {
       'SELECT pg_try_advisory_lock($1) AS locked',
       [relayLockKey],
     );
-    this.#leader = rows[0]?.locked === true;
-    if (this.#leader) this.#options.logger.info({}, 'outbox relay is publishing for this database');
-    return this.#leader;
+    if (rows[0]?.locked !== true) return false;
+    this.#leader = true;
+    this.#options.logger.info({}, 'outbox relay is publishing for this database');
+    return true;
+  }
+
+  /**
+   * Finds pending rows that a previous relay sent but did not get to mark (it crashed in between)
+   * by their event ids on the topics, from the positions recorded before that send.
+   */
+  async #recoverInDoubtRows(): Promise<void> {
+    const topics = await this.#options.db.$queryRawUnsafe<{ topic: string }[]>(
+      `SELECT DISTINCT "topic" FROM "${outboxTable}" WHERE "published_at" IS NULL`,
+    );
+    for (const { topic } of topics) {
+      const positions = await this.#options.db.$queryRawUnsafe<
+        { partition: number; offset: string }[]
+      >(
+        `SELECT "partition", "offset"::text AS "offset" FROM "${relayPositionsTable}" WHERE "topic" = $1`,
+        topic,
+      );
+      if (positions.length === 0) continue; // nothing was ever sent to this topic
+      const from: PartitionOffsets = new Map(positions.map((row) => [row.partition, row.offset]));
+      const published = await this.#options.inspector.eventIdsSince(topic, from);
+      if (published.size === 0) continue;
+      const marked = await this.#options.db.$executeRawUnsafe(
+        `UPDATE "${outboxTable}" SET "published_at" = CURRENT_TIMESTAMP
+          WHERE "published_at" IS NULL AND "topic" = $1 AND "event_id"::text = ANY($2::text[])`,
+        topic,
+        [...published],
+      );
+      if (marked > 0) {
+        this.#options.logger.warn(
+          { topic, rows: marked },
+          'outbox rows were already on the topic after a relay crash; marked them instead of resending',
+        );
+      }
+    }
+  }
+
+  /** Everything below the partitions' current ends is accounted for: recovery starts from here. */
+  async #recordPositions(topic: string): Promise<void> {
+    const ends = await this.#options.inspector.endOffsets(topic);
+    await this.#options.db.$executeRawUnsafe(
+      `INSERT INTO "${relayPositionsTable}" ("topic", "partition", "offset")
+       SELECT $1, p, o FROM unnest($2::int[], $3::bigint[]) AS ends(p, o)
+       ON CONFLICT ("topic", "partition") DO UPDATE SET "offset" = EXCLUDED."offset"`,
+      topic,
+      [...ends.keys()],
+      [...ends.values()],
+    );
   }
 
   async #publishBatch(): Promise<number> {
     const rows = await this.#options.db.$queryRawUnsafe<OutboxRow[]>(
       `SELECT "id"::text AS "id", "topic", "key", "value", "headers"
-         FROM "${outboxTable}" WHERE "published_at" IS NULL ORDER BY "id" LIMIT $1`,
+         FROM "${outboxTable}" WHERE "published_at" IS NULL
+        ORDER BY "${outboxTable}"."id" LIMIT $1`, // the bigint column: the text alias sorts "10" before "6"
       this.#options.batchSize,
     );
     if (rows.length === 0) return 0;
@@ -155,6 +223,7 @@ export class OutboxRelay {
         value: row.value,
         headers: row.headers,
       }));
+      await this.#recordPositions(run[0]?.topic ?? '');
       await withBatchSpan(
         `send ${run[0]?.topic} (outbox)`,
         run.map((row) => row.headers),

@@ -1,11 +1,13 @@
 /**
- * The tables behind the transactional outbox and the inbox. Each service owns them in its own
+ * The tables behind the transactional outbox and the inbox (and the relay's positions: below them,
+ * every record on a topic is known to be accounted for). Each service owns them in its own
  * database: declare the models in its schema.prisma (see the README of this library) and put this SQL
  * in one of its migrations. The trigger is what lets the relay wake on insert instead of polling.
  */
 export const outboxTable = 'outbox_events';
 export const inboxTable = 'inbox_events';
 export const outboxChannel = 'outbox_events_inserted';
+export const relayPositionsTable = 'outbox_relay_positions';
 
 export const outboxInboxMigrationSql = `
 CREATE TABLE "${outboxTable}" (
@@ -30,6 +32,13 @@ CREATE TABLE "${inboxTable}" (
     "offset" BIGINT NOT NULL,
     "processed_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     CONSTRAINT "${inboxTable}_pkey" PRIMARY KEY ("consumer_group", "event_id")
+);
+
+CREATE TABLE "${relayPositionsTable}" (
+    "topic" TEXT NOT NULL,
+    "partition" INTEGER NOT NULL,
+    "offset" BIGINT NOT NULL,
+    CONSTRAINT "${relayPositionsTable}_pkey" PRIMARY KEY ("topic", "partition")
 );
 
 CREATE FUNCTION "${outboxTable}_notify"() RETURNS trigger LANGUAGE plpgsql AS $$
