@@ -7,3 +7,5 @@ export {
 export type { ShutdownOutcome, ShutdownStep } from './shutdown-registry.ts';
 export { installSignalHandlers } from './signal-handlers.ts';
 export type { SignalHandlerOptions } from './signal-handlers.ts';
+export { runService } from './run-service.ts';
+export type { RunServiceOptions } from './run-service.ts';
