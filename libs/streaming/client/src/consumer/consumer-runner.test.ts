@@ -28,7 +28,7 @@ const fastRetry = { initialDelayMs: 5, maxDelayMs: 20 };
 
 describe('the consumer runner', () => {
   it('hands each event, typed, to the handler of its topic, in order per key', async () => {
-    const orderIds = [randomUUID(), randomUUID()];
+    const orderIds: string[] = [randomUUID(), randomUUID()];
     const sent = Array.from({ length: 20 }, (_, index) => order(orderIds[index % 2], index + 1));
     const seen: OrderPlaced[] = [];
     const runner = fixture.streaming
