@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { readOffsetCheckpoint, writeOffsetCheckpoint } from './checkpoint.ts';
+import { fsyncDir, readOffsetCheckpoint, writeOffsetCheckpoint } from './checkpoint.ts';
 import { StorageError, StorageErrorCode, storageIoError } from './errors.ts';
 import { defaultFileIo, type FileIo } from './file-io.ts';
 import { silentLogger, type Logger } from './logger.ts';
@@ -42,6 +42,15 @@ export interface PartitionLogOptions {
   nowMs?: number;
   /** Called synchronously after each successful append. */
   onAppend?: (topic: string, partition: number) => void;
+}
+
+/** A non-active (immutable) segment as the log cleaner sees it. */
+export interface InactiveSegment {
+  baseOffset: number;
+  nextOffset: number;
+  size: number;
+  maxTimestamp: number;
+  logPath: string;
 }
 
 export interface TimestampAndOffset {
@@ -102,7 +111,12 @@ export class PartitionLog {
     for (const name of names) {
       // Leftovers: interrupted checkpoint writes, indexes whose log is gone.
       const m = /^(\d{20})\.(index|timeindex)$/.exec(name);
-      if (name.endsWith('.tmp') || (m && !bases.includes(Number(m[1]))))
+      // ".cleaned": a compacted copy the cleaner had not swapped in yet (the original is intact).
+      if (
+        name.endsWith('.tmp') ||
+        name.endsWith('.cleaned') ||
+        (m && !bases.includes(Number(m[1])))
+      )
         fs.rmSync(path.join(this.dir, name), { force: true });
     }
     const recoveryPoint = clean
@@ -467,6 +481,63 @@ export class PartitionLog {
       );
     }
     return deleted;
+  }
+
+  /** The non-active segments, oldest first. They never change, so the cleaner may read their files directly. */
+  inactiveSegments(): InactiveSegment[] {
+    return this.segments.slice(0, -1).map((s) => ({
+      baseOffset: s.baseOffset,
+      nextOffset: s.nextOffset,
+      size: s.size,
+      maxTimestamp: s.maxTimestamp,
+      logPath: s.logPath,
+    }));
+  }
+
+  /**
+   * Swaps in the compacted copy of non-active segment `baseOffset`, written
+   * (and fsynced) by the cleaner at `cleanedPath` next to it. Crash-safe: the
+   * old indexes are removed first, then one rename replaces the .log; a crash
+   * before the rename leaves the original (and a `.cleaned` leftover that load
+   * deletes), after it the new .log whose missing indexes load rebuilds. An
+   * empty copy removes the segment. Returns false, discarding the copy, when
+   * the segment is gone or has become active meanwhile.
+   */
+  replaceSegment(baseOffset: number, cleanedPath: string, nowMs: number = Date.now()): boolean {
+    this.ensureWritable();
+    const idx = this.segments.findIndex((s) => s.baseOffset === baseOffset);
+    if (idx < 0 || idx === this.segments.length - 1) {
+      fs.rmSync(cleanedPath, { force: true });
+      return false;
+    }
+    const old = this.segments[idx]!;
+    try {
+      if (fs.statSync(cleanedPath).size === 0) {
+        old.delete();
+        fs.rmSync(cleanedPath, { force: true });
+        this.segments.splice(idx, 1);
+        this.startOffset = Math.max(this.startOffset, this.segments[0]!.baseOffset);
+        return true;
+      }
+      old.close();
+      fs.rmSync(old.indexPath, { force: true });
+      fs.rmSync(old.timeIndexPath, { force: true });
+      fs.renameSync(cleanedPath, old.logPath);
+      fsyncDir(this.dir);
+      const { segment } = LogSegment.load(this.dir, baseOffset, this.io, {
+        verify: false,
+        indexIntervalBytes: this.cfg.indexIntervalBytes,
+        nowMs,
+      });
+      segment.seal();
+      segment.flush();
+      this.segments[idx] = segment;
+    } catch (err) {
+      // The files are consistent whatever step failed (see above), memory may not be: stop writing.
+      this.offlineReason = err instanceof Error ? err.message : String(err);
+      throw storageIoError(`cannot swap in the compacted segment ${baseOffset}`, err);
+    }
+    return true;
   }
 
   /** fsyncs written segments and records the recovery point (data below it needs no scan after a crash). */
