@@ -27,3 +27,11 @@ export type {
   PurchaseOrderCreated,
   PurchaseOrderShipped,
 } from './events/reordering.ts';
+export {
+  orderStatus,
+  reservationRequest,
+  reservationResponse,
+  type OrderStatus,
+  type ReservationRequest,
+  type ReservationResponse,
+} from './http/inventory-reservations.ts';
