@@ -2,14 +2,13 @@ import type { MetadataRequest, MetadataResponse } from '../protocol/index.ts';
 import type { TopicInfo } from '../storage/index.ts';
 import { lookupTopic } from './auto-create.ts';
 import { Err } from './error-codes.ts';
+import { isInternalTopic } from './internal-topics.ts';
 import { defineApi } from './types.ts';
 import type { BrokerContext } from './types.ts';
 
 type TopicOut = MetadataResponse['topics'][number];
 
 const ZERO_UUID = '00000000-0000-0000-0000-000000000000';
-/** Kafka's internal topics: listed like any other, flagged isInternal (clients hide them). */
-const INTERNAL_TOPICS = new Set(['__consumer_offsets', '__transaction_state']);
 /** "Authorized operations not requested": Kafka's INT32_MIN sentinel. */
 const OPS_NOT_REQUESTED = -2147483648;
 
@@ -31,7 +30,7 @@ function topicOut(broker: BrokerContext, topic: TopicInfo): TopicOut {
     errorCode: 0,
     name: topic.name,
     topicId: topic.topicId,
-    isInternal: INTERNAL_TOPICS.has(topic.name),
+    isInternal: isInternalTopic(topic.name),
     partitions,
     topicAuthorizedOperations: OPS_NOT_REQUESTED,
   } as TopicOut;

@@ -123,6 +123,13 @@ describe('Produce', () => {
     expect(res.errorCode).not.toBe(0);
   });
 
+  it('refuses appends to internal topics with INVALID_TOPIC_EXCEPTION (17)', async () => {
+    const res = firstPartition(
+      await c.send(API.PRODUCE, 7, produceRequest('__consumer_offsets', 0, batch(['junk']))),
+    );
+    expect(res.errorCode).toBe(17);
+  });
+
   it('answers invalid topic names with INVALID_TOPIC_EXCEPTION (17)', async () => {
     const res = firstPartition(
       await c.send(API.PRODUCE, 7, produceRequest('bad/name', 0, batch(['a']))),

@@ -1,6 +1,8 @@
 import type { ProduceRequest, ProduceResponse } from '../protocol/index.ts';
+import { compacts, requireRecordKeys } from '../storage/compaction/index.ts';
 import { lookupTopic } from './auto-create.ts';
 import { Err, toKafkaError } from './error-codes.ts';
+import { isInternalTopic } from './internal-topics.ts';
 import { defineApi } from './types.ts';
 import type { RequestContext } from './types.ts';
 
@@ -51,7 +53,13 @@ export const produceApi = defineApi<ProduceRequest, ProduceResponse>({
     let anyError = false;
     for (const topicData of request.topicData) {
       const name = topicData.name;
-      const found = lookupTopic(broker, name, true);
+      const found = isInternalTopic(name)
+        ? ({
+            topic: null,
+            errorCode: Err.INVALID_TOPIC_EXCEPTION,
+            message: `Cannot append to internal topic ${name}`,
+          } as const)
+        : lookupTopic(broker, name, true);
       const partitionResponses: PartitionOut[] = [];
       for (const data of topicData.partitionData) {
         if (!found.topic) {
@@ -77,6 +85,8 @@ export const produceApi = defineApi<ProduceRequest, ProduceResponse>({
           continue;
         }
         try {
+          // Compacted topics keep the latest record per key: keyless records are refused (as Kafka does).
+          if (compacts(log.config)) requireRecordKeys(data.records, name, data.index);
           // Idempotent batches go through the producer-state checks (dedupe, sequence, epoch).
           const appended = broker.producers.append(log, data.records, now);
           partitionResponses.push(
