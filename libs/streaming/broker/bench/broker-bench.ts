@@ -12,6 +12,7 @@ import type { BenchBroker } from './broker-process.ts';
 import { createTopic, kafkajsConsumeAll, kafkajsProduceFor } from './kafkajs-load.ts';
 import { kcatConsumeAll, kcatProduceFile, writeRecordFile } from './kcat-load.ts';
 import { measureLatency } from './latency.ts';
+import { platformaticFetchAll, platformaticProduceFor } from './platformatic-load.ts';
 import { consoleTable, evaluateTargets, machineInfo, markdown, rate, round } from './report.ts';
 import type { BenchResults, ColdStart, ThroughputRow } from './report.ts';
 
@@ -174,6 +175,26 @@ async function formatMarkdown(text: string, dir: string): Promise<string> {
   }
 }
 
+async function platformaticThroughput(broker: BenchBroker, size: number): Promise<ThroughputRow> {
+  const topic = `bench-platformatic-${size}`;
+  await createTopic(broker.bootstrap, topic, PARTITIONS);
+  progress(`@platformatic/kafka produce ${size} B for ${PLAN.kafkajsSeconds} s`);
+  const p = await platformaticProduceFor(broker.bootstrap, topic, size, PLAN.kafkajsSeconds);
+  const c = await platformaticFetchAll(broker.bootstrap, topic);
+  const row: ThroughputRow = {
+    client: '@platformatic/kafka',
+    recordBytes: size,
+    produce: rate(p.records, p.seconds, size),
+    consume: rate(c.records, c.seconds, size),
+    peakRssAfterMiB: broker.peakRssMiB(),
+  };
+  if (c.records !== p.records) row.note = `fetched ${c.records} of ${p.records} records`;
+  progress(
+    `@platformatic/kafka ${size} B: produce ${row.produce!.recordsPerSec} rec/s, consume ${row.consume!.recordsPerSec} rec/s`,
+  );
+  return row;
+}
+
 async function main(): Promise<void> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'broker-bench-'));
   const results: BenchResults = {
@@ -218,6 +239,9 @@ async function main(): Promise<void> {
           row.peakRssAfterMiB = b.peakRssMiB();
           results.throughput.push(row);
         });
+      await attempt(`@platformatic/kafka ${size} B`, async () => {
+        results.throughput.push(await platformaticThroughput(b, size));
+      });
       await attempt(`kafkajs ${size} B`, async () => {
         const row = await kafkajsThroughput(b, size);
         row.peakRssAfterMiB = b.peakRssMiB();
@@ -265,6 +289,7 @@ async function main(): Promise<void> {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
 
+  results.machine.loadAverage1mAtEnd = round(os.loadavg()[0], 2);
   results.targets = evaluateTargets(results);
   const resultsDir = path.join(REPO_ROOT, 'libs/streaming/broker/bench/results');
   fs.mkdirSync(resultsDir, { recursive: true });

@@ -217,16 +217,19 @@ export function consoleTable(res: BenchResults): string {
 const BOUNDS = `- **The machine.** 2 cores. The broker is one Node.js event loop (one core);
   the load generator (kcat/librdkafka, or kafkajs in the bench process) takes
   the other. When other work runs on the machine (see the load average above:
-  the reference runs shared it with parallel test suites), every figure here
-  drops and the latency tail grows; rerun on an idle machine before comparing.
-- **Produce, 1 KiB records (target missed).** Broker-bound: kcat spends ~0.1 s of
-  CPU per 100 MB sent while the broker is busy the whole time. A CPU profile of
-  the broker under \`kcat -P\` with 1 KiB records: CRC-32C validation of each
-  batch in pure JavaScript ~30 % of busy time (~500 MB/s on this CPU), the
-  segment \`writeSync\` ~20-25 %, garbage collection plus frame reassembly copies
-  ~20 %, socket reads and writes most of the rest. That puts the single-core
-  ceiling near 150 MB/s; 250 MB/s needs a faster CRC-32C (WebAssembly SIMD or a
-  native hash), fewer copies of incoming frames, and fewer syscalls per batch.
+  a load above 2 means the three processes of a measurement waited for a CPU),
+  every figure here drops and the latency tail grows; compare runs only at
+  similar load, ideally on an idle machine.
+- **Produce, 1 KiB records.** A CPU profile of the broker under \`kcat -P\` with
+  1 KiB records (kcat itself used ~0.1 s of CPU per 100 MB): CRC-32C validation
+  of each batch in pure JavaScript ~30 % of the broker's busy time (~500 MB/s on
+  this CPU), the segment \`writeSync\` ~20-25 %, garbage collection plus frame
+  reassembly copies ~20 %, socket reads and writes most of the rest. The
+  figure moves a lot with the machine's load: across runs in the same session
+  it ranged from ~70 to ~260 MB/s (the best with @platformatic/kafka sending
+  1,000-record requests, 4 in flight, on a quieter moment). Reaching 250 MB/s
+  reliably needs a faster CRC-32C (WebAssembly SIMD or a native hash), fewer
+  copies of incoming frames and fewer syscalls per batch.
 - **Produce, 100 B records.** Per-batch costs dominate and librdkafka packs
   thousands of records per batch, so the record rate stays high.
 - **kafkajs rows** are bounded by kafkajs itself (encoding, one request per
@@ -283,7 +286,7 @@ Raw figures: \`libs/streaming/broker/bench/results/broker-latest.json\`.
 | Memory | ${m.memoryGiB} GiB |
 | Kernel | ${m.kernel} |
 | Node (bench and broker) | ${m.node} |
-| Load average (1 min) when the run started | ${m.loadAverage1mAtStart} on ${m.cores} cores |
+| Load average (1 min) at start / end of the run | ${m.loadAverage1mAtStart} / ${m.loadAverage1mAtEnd ?? '?'} on ${m.cores} cores |
 | kcat | ${m.kcat} |
 
 ## Method
@@ -297,8 +300,11 @@ Raw figures: \`libs/streaming/broker/bench/results/broker-latest.json\`.
   file with \`-P -l\` tuned for throughput (linger.ms=5, batch.size=1000000,
   batch.num.messages=100000), repeated until the time budget is spent; its
   figures are wall-clock times of the kcat processes, startup included.
-  kafkajs produces 1,000-record batches, up to 4 in flight, from the bench
-  process. MB/s counts record values only (10^6 bytes).
+  kafkajs and @platformatic/kafka produce 1,000-record sends, up to 4 in
+  flight, from the bench process for a fixed time; kafkajs consumes with its
+  Consumer (a consumer group; the clock starts at the group join),
+  @platformatic/kafka with its group-less \`Consumer.fetch\`. MB/s counts
+  record values only (10^6 bytes).
 - Latency: kafkajs sends one record at a time at a fixed 1,000 records/s, each
   record carrying its send time; a kcat consumer (no group, \`-u\`, long-poll
   fetch) prints each value on arrival; the first records (connection set-up)
