@@ -106,6 +106,7 @@ async function kcatThroughput(
   writeRecordFile(file, chunk, size);
   let records = 0;
   let seconds = 0;
+  const cpu0 = broker.cpuSeconds();
   do {
     seconds += await kcatProduceFile(broker.bootstrap, topic, file);
     records += chunk;
@@ -113,15 +114,16 @@ async function kcatThroughput(
       `kcat produce ${size} B: ${records.toLocaleString('en-US')} records in ${seconds.toFixed(2)} s`,
     );
   } while (seconds < PLAN.kcatSeconds && seconds < 60);
-  const produce = rate(records, seconds, size);
+  const produce = rate(records, seconds, size, broker.cpuSeconds() - cpu0);
   const peakRssAfterProduceMiB = broker.peakRssMiB();
   progress(`kcat consume ${size} B: reading ${records.toLocaleString('en-US')} records`);
+  const cpu1 = broker.cpuSeconds();
   const consumed = await kcatConsumeAll(broker.bootstrap, topic, 120_000);
   const row: ThroughputRow = {
     client: 'kcat',
     recordBytes: size,
     produce,
-    consume: rate(consumed.records, consumed.seconds, size),
+    consume: rate(consumed.records, consumed.seconds, size, broker.cpuSeconds() - cpu1),
     peakRssAfterProduceMiB,
   };
   if (consumed.records !== records) row.note = `consumed ${consumed.records} of ${records} records`;
@@ -135,14 +137,16 @@ async function kafkajsThroughput(broker: BenchBroker, size: number): Promise<Thr
   const topic = `bench-kafkajs-${size}`;
   await createTopic(broker.bootstrap, topic, PARTITIONS);
   progress(`kafkajs produce ${size} B for ${PLAN.kafkajsSeconds} s`);
+  const cpu0 = broker.cpuSeconds();
   const p = await kafkajsProduceFor(broker.bootstrap, topic, size, PLAN.kafkajsSeconds, 5_000_000);
   const row: ThroughputRow = {
     client: 'kafkajs',
     recordBytes: size,
-    produce: rate(p.records, p.seconds, size),
+    produce: rate(p.records, p.seconds, size, broker.cpuSeconds() - cpu0),
     consume: null,
   };
   progress(`kafkajs consume ${size} B (needs a consumer group)`);
+  const cpu1 = broker.cpuSeconds();
   const c = await kafkajsConsumeAll(
     broker.bootstrap,
     topic,
@@ -150,7 +154,7 @@ async function kafkajsThroughput(broker: BenchBroker, size: number): Promise<Thr
     PLAN.consumeJoinMs + p.seconds * 2_000,
   );
   if (c) {
-    row.consume = rate(c.records, c.seconds, size);
+    row.consume = rate(c.records, c.seconds, size, broker.cpuSeconds() - cpu1);
     if (c.records < p.records)
       row.note = `consumed ${c.records} of ${p.records} records before the time limit`;
   } else {
@@ -179,13 +183,16 @@ async function platformaticThroughput(broker: BenchBroker, size: number): Promis
   const topic = `bench-platformatic-${size}`;
   await createTopic(broker.bootstrap, topic, PARTITIONS);
   progress(`@platformatic/kafka produce ${size} B for ${PLAN.kafkajsSeconds} s`);
+  const cpu0 = broker.cpuSeconds();
   const p = await platformaticProduceFor(broker.bootstrap, topic, size, PLAN.kafkajsSeconds);
+  const cpu1 = broker.cpuSeconds();
   const c = await platformaticFetchAll(broker.bootstrap, topic);
+  const cpu2 = broker.cpuSeconds();
   const row: ThroughputRow = {
     client: '@platformatic/kafka',
     recordBytes: size,
-    produce: rate(p.records, p.seconds, size),
-    consume: rate(c.records, c.seconds, size),
+    produce: rate(p.records, p.seconds, size, cpu1 - cpu0),
+    consume: rate(c.records, c.seconds, size, cpu2 - cpu1),
     peakRssAfterMiB: broker.peakRssMiB(),
   };
   if (c.records !== p.records) row.note = `fetched ${c.records} of ${p.records} records`;

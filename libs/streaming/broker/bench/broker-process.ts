@@ -23,6 +23,8 @@ export interface BenchBroker {
   connectMs: number;
   /** Highest resident set size so far (VmHWM), in MiB. */
   peakRssMiB(): number;
+  /** User + system CPU time the broker process has used so far, in seconds. */
+  cpuSeconds(): number;
   stop(): Promise<number | null>;
 }
 
@@ -54,6 +56,18 @@ export function readProcStatusKiB(pid: number, field: 'VmHWM' | 'VmRSS'): number
     const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
     const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status);
     return m ? Number(m[1]) : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
+/** utime + stime from /proc/<pid>/stat (fields 14 and 15, in clock ticks of 1/100 s on Linux). */
+export function readCpuSeconds(pid: number): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may contain spaces: count fields after its closing parenthesis.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
   } catch {
     return NaN;
   }
@@ -118,6 +132,7 @@ export async function spawnBroker(
     readyMs: ready.ms,
     connectMs,
     peakRssMiB: () => readProcStatusKiB(pid, 'VmHWM') / 1024,
+    cpuSeconds: () => readCpuSeconds(pid),
     async stop() {
       if (child.exitCode !== null) return child.exitCode;
       child.kill('SIGTERM');
