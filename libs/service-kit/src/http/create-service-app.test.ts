@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Router } from 'express';
 import { z } from 'zod';
 import { createLogger } from '../logging/index.ts';
 import {
@@ -55,6 +56,11 @@ describe('createServiceApp', () => {
             res.json({ id: req.params.id, verbose: req.query.verbose });
           },
         );
+        const stock = Router();
+        stock.get('/:sku', (req, res) => {
+          res.json({ sku: req.params.sku });
+        });
+        router.use('/stock', stock);
         router.get('/boom', async () => {
           throw new Error('database password is hunter2');
         });
@@ -211,6 +217,14 @@ describe('createServiceApp', () => {
       res: { statusCode: 200 },
     });
     expect(line?.['responseTimeMs']).toEqual(expect.any(Number));
+  });
+
+  it('names the route of a mounted sub-router with its mount path', async () => {
+    await fetch(`${server.url}/stock/A-1`, { headers: { 'x-request-id': 'req-log-2' } });
+    const line = logs.lines.find(
+      (l) => l['requestId'] === 'req-log-2' && l['msg'] === 'request completed',
+    );
+    expect(line).toMatchObject({ req: { route: '/stock/:sku' }, res: { statusCode: 200 } });
   });
 
   it('answers liveness with 200 and readiness with each check', async () => {
