@@ -13,6 +13,8 @@ import { ProducerStateManager } from './producer-state/index.ts';
 import { KafkaServer } from './server/kafka-server.ts';
 import { RequestDispatcher } from './server/request-dispatcher.ts';
 import { LogManager } from './storage/index.ts';
+import { LogCleaner } from './storage/compaction/index.ts';
+import type { CompactionOptions, CompactionStats } from './storage/compaction/index.ts';
 
 export type { BrokerOptions } from './config/index.ts';
 
@@ -28,6 +30,8 @@ export interface RunningBroker {
   logDir: string;
   /** The storage, for in-process tools and tests. */
   logs: LogManager;
+  /** One log-compaction pass now (the cleaner also runs every log.cleaner.backoff.ms). */
+  runCompaction(options?: CompactionOptions): Promise<CompactionStats>;
   /** Stops accepting, ends every connection, releases parked fetches, flushes and closes storage. */
   close(): Promise<void>;
 }
@@ -54,6 +58,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
   let server: KafkaServer | null = null;
   let groups: GroupCoordinator | null = null;
   let producers: ProducerStateManager | null = null;
+  let cleaner: LogCleaner | null = null;
   const waiters = new AppendWaiters((listener) => logs.onAppend(listener));
   try {
     const clusterId = loadOrCreateClusterId(config.logDir, config.nodeId);
@@ -64,6 +69,14 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
     producers = ProducerStateManager.open({
       logs,
       logger: logger.child({ component: 'producer-state' }),
+    });
+    const producerState = producers;
+    cleaner = new LogCleaner({
+      logs,
+      backoffMs: config.logCleanerBackoffMs,
+      logger: logger.child({ component: 'log-cleaner' }),
+      // Compaction may drop batches a log replay would need: save producer state first.
+      beforeRewrite: (log) => producerState.snapshot(log),
     });
     const apis = createApiRegistry(GROUP_APIS);
     const context: BrokerContext = {
@@ -110,6 +123,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
     const runningServer = server;
     const runningGroups = groups;
     const runningProducers = producers;
+    const runningCleaner = cleaner;
     return {
       host: advertised.host,
       port: boundPort,
@@ -118,9 +132,11 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
       clusterId,
       logDir: config.logDir,
       logs,
+      runCompaction: (options) => runningCleaner.runCompaction(options),
       close() {
         closing ??= (async () => {
           waiters.close();
+          runningCleaner.close();
           runningGroups.close();
           await runningServer.close();
           // After the server (no more appends), before the logs close: final producer-state snapshots.
@@ -133,6 +149,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
     };
   } catch (err) {
     waiters.close();
+    cleaner?.close();
     groups?.close();
     await server?.close();
     producers?.close();

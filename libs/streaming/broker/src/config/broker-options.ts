@@ -27,6 +27,8 @@ export interface BrokerOptions {
   flushIntervalMs?: number | null;
   /** group.initial.rebalance.delay.ms; 0 by default for an embedded development broker. */
   groupInitialRebalanceDelayMs?: number;
+  /** log.cleaner.backoff.ms: pause between log-compaction passes (default 15000); null: only on demand. */
+  logCleanerBackoffMs?: number | null;
   logger?: Logger;
 }
 
@@ -45,4 +47,5 @@ export interface BrokerConfig {
   retentionCheckIntervalMs: number;
   flushIntervalMs: number | null;
   groupInitialRebalanceDelayMs: number;
+  logCleanerBackoffMs: number | null;
 }

@@ -4,6 +4,7 @@ import type { BrokerConfig, BrokerOptions } from './broker-options.ts';
 export const DEFAULT_PORT = 9092;
 export const DEFAULT_MAX_REQUEST_BYTES = 100 * 1024 * 1024;
 export const DEFAULT_RETENTION_CHECK_INTERVAL_MS = 300_000;
+export const DEFAULT_LOG_CLEANER_BACKOFF_MS = 15_000;
 
 /** Applies defaults and checks every value, throwing ConfigError with a code naming the bad setting. */
 export function resolveBrokerConfig(options: BrokerOptions): BrokerConfig {
@@ -30,6 +31,12 @@ export function resolveBrokerConfig(options: BrokerOptions): BrokerConfig {
     checkInt('flushIntervalMs', flushIntervalMs, 1, Number.MAX_SAFE_INTEGER);
   const groupInitialRebalanceDelayMs = options.groupInitialRebalanceDelayMs ?? 0;
   checkInt('groupInitialRebalanceDelayMs', groupInitialRebalanceDelayMs, 0, 2 ** 31 - 1);
+  const logCleanerBackoffMs =
+    options.logCleanerBackoffMs === undefined
+      ? DEFAULT_LOG_CLEANER_BACKOFF_MS
+      : options.logCleanerBackoffMs;
+  if (logCleanerBackoffMs !== null)
+    checkInt('logCleanerBackoffMs', logCleanerBackoffMs, 1, 2 ** 31 - 1);
   return {
     port,
     host,
@@ -44,6 +51,7 @@ export function resolveBrokerConfig(options: BrokerOptions): BrokerConfig {
     retentionCheckIntervalMs,
     flushIntervalMs,
     groupInitialRebalanceDelayMs,
+    logCleanerBackoffMs,
   };
 }
 

@@ -116,6 +116,9 @@ export function serverPropertiesToOptions(
       case 'log.flush.interval.ms':
         options.flushIntervalMs = int(key);
         break;
+      case 'log.cleaner.backoff.ms':
+        options.logCleanerBackoffMs = int(key);
+        break;
       case 'group.initial.rebalance.delay.ms':
         options.groupInitialRebalanceDelayMs = int(key);
         break;
