@@ -136,6 +136,9 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
       close() {
         closing ??= (async () => {
           waiters.close();
+          // One turn of the event loop lets the fetches just released answer (empty) before their
+          // connections close, so consumers see a normal response rather than a dropped request.
+          await new Promise((resolve) => setImmediate(resolve));
           runningCleaner.close();
           runningGroups.close();
           await runningServer.close();

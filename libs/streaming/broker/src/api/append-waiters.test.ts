@@ -29,6 +29,7 @@ describe('AppendWaiters', () => {
     src.emit('a', 0);
     await p;
     expect(woke).toBe(true);
+    expect(await waiters.wait(new Set(['z']), 1)).toBe('timeout');
     expect(waiters.size).toBe(0);
   });
 
@@ -40,9 +41,10 @@ describe('AppendWaiters', () => {
       waiters.wait(new Set(['y']), 60_000),
     ]);
     waiters.close();
-    await all;
+    expect(await all).toEqual(['closed', 'closed']);
     expect(src.count).toBe(0);
-    await waiters.wait(new Set(['x']), 60_000); // returns at once after close
+    // Returns at once after close, saying so (a long poll must not wait again).
+    expect(await waiters.wait(new Set(['x']), 60_000)).toBe('closed');
   });
 
   it('releases a waiter whose signal aborts', async () => {
@@ -50,7 +52,7 @@ describe('AppendWaiters', () => {
     const controller = new AbortController();
     const p = waiters.wait(new Set(['x']), 60_000, controller.signal);
     controller.abort();
-    await p;
+    expect(await p).toBe('aborted');
     expect(waiters.size).toBe(0);
   });
 

@@ -6,9 +6,12 @@
  */
 export type AppendSource = (listener: (topic: string, partition: number) => void) => () => void;
 
+/** Why a wait ended. Only 'append' is worth waiting again for. */
+export type WakeReason = 'append' | 'timeout' | 'aborted' | 'closed';
+
 interface Waiter {
   keys: ReadonlySet<string>;
-  wake: () => void;
+  wake: (reason: WakeReason) => void;
 }
 
 export function partitionKey(topic: string, partition: number): string {
@@ -31,20 +34,24 @@ export class AppendWaiters {
 
   /**
    * Resolves when a partition in `keys` is appended to, `timeoutMs` elapses, `signal` aborts or the
-   * broker closes, whichever comes first. Never rejects: the caller simply re-reads the logs.
+   * broker closes, whichever comes first, with the reason. Never rejects: the caller re-reads the
+   * logs, and waits again only after an 'append' (anything else means: answer now).
    */
-  wait(keys: ReadonlySet<string>, timeoutMs: number, signal?: AbortSignal): Promise<void> {
-    if (this.closed || timeoutMs <= 0 || signal?.aborted) return Promise.resolve();
-    return new Promise<void>((resolve) => {
-      const finish = () => {
+  wait(keys: ReadonlySet<string>, timeoutMs: number, signal?: AbortSignal): Promise<WakeReason> {
+    if (this.closed) return Promise.resolve('closed');
+    if (signal?.aborted) return Promise.resolve('aborted');
+    if (timeoutMs <= 0) return Promise.resolve('timeout');
+    return new Promise<WakeReason>((resolve) => {
+      const finish = (reason: WakeReason) => {
         clearTimeout(timer);
-        signal?.removeEventListener('abort', finish);
+        signal?.removeEventListener('abort', onAbort);
         this.waiters.delete(waiter);
-        resolve();
+        resolve(reason);
       };
+      const onAbort = () => finish('aborted');
       const waiter: Waiter = { keys, wake: finish };
-      const timer = setTimeout(finish, timeoutMs);
-      signal?.addEventListener('abort', finish, { once: true });
+      const timer = setTimeout(() => finish('timeout'), timeoutMs);
+      signal?.addEventListener('abort', onAbort, { once: true });
       this.waiters.add(waiter);
     });
   }
@@ -54,14 +61,14 @@ export class AppendWaiters {
     if (this.closed) return;
     this.closed = true;
     this.unsubscribe();
-    for (const waiter of [...this.waiters]) waiter.wake();
+    for (const waiter of [...this.waiters]) waiter.wake('closed');
   }
 
   private notify(topic: string, partition: number): void {
     if (this.waiters.size === 0) return;
     const key = partitionKey(topic, partition);
     for (const waiter of [...this.waiters]) {
-      if (waiter.keys.has(key)) waiter.wake();
+      if (waiter.keys.has(key)) waiter.wake('append');
     }
   }
 }

@@ -141,9 +141,13 @@ async function longPoll(
   for (;;) {
     const left = deadline - broker.now();
     if (left <= 0 || ctx.signal.aborted) return outcome.response;
-    await broker.waiters.wait(keys, left, ctx.signal);
+    const reason = await broker.waiters.wait(keys, left, ctx.signal);
     outcome = readOnce(broker, request, ctx.apiVersion);
-    if (outcome.hasError || outcome.bytes >= request.minBytes) return outcome.response;
+    // Only an append is worth waiting again for: after a timeout, an abort or the broker closing,
+    // answer with what there is (waiting again would return at once and spin).
+    if (reason !== 'append' || outcome.hasError || outcome.bytes >= request.minBytes) {
+      return outcome.response;
+    }
   }
 }
 
