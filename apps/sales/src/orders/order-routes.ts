@@ -1,0 +1,98 @@
+import { HttpProblem, validate } from '@retail-streams/service-kit';
+import type { Request, Response, Router } from 'express';
+import type { Prisma, PrismaClient } from '../generated/prisma/client.ts';
+import { requestFingerprint } from '../idempotency/request-fingerprint.ts';
+import type { InventoryClient } from '../inventory/inventory-client.ts';
+import {
+  idempotencyKeyHeader,
+  listOrdersQuery,
+  orderIdParams,
+  placeOrderBody,
+  placeOrderQuery,
+  type PlaceOrderBody,
+} from './order-requests.ts';
+import { toOrderView, withLines } from './order-view.ts';
+import { placeAsyncOrder, type OrderAnswer, type OrderRequest } from './place-async-order.ts';
+import { placeSyncOrder } from './place-sync-order.ts';
+
+export interface OrderRoutesDependencies {
+  prisma: PrismaClient;
+  inventory: InventoryClient;
+}
+
+export function orderRoutes(router: Router, deps: OrderRoutesDependencies): void {
+  router.post(
+    '/orders',
+    validate({ body: placeOrderBody, query: placeOrderQuery }),
+    async (req, res) => {
+      const receivedAt = new Date();
+      const body = req.body as PlaceOrderBody;
+      const { mode } = req.query;
+      const key = idempotencyKeyOf(req);
+      const request: OrderRequest = {
+        body,
+        receivedAt,
+        idempotency:
+          key === undefined ? undefined : { key, fingerprint: requestFingerprint({ mode, body }) },
+      };
+      const answer =
+        mode === 'sync'
+          ? await placeSyncOrder(deps, request)
+          : await placeAsyncOrder(deps.prisma, request);
+      send(res, answer);
+    },
+  );
+
+  router.get('/orders/:id', validate({ params: orderIdParams }), async (req, res) => {
+    const order = await deps.prisma.order.findUnique({
+      where: { id: req.params.id },
+      include: withLines,
+    });
+    if (!order)
+      throw HttpProblem.notFound(`There is no order ${req.params.id}.`, 'ORDER_NOT_FOUND');
+    res.json(toOrderView(order));
+  });
+
+  router.get('/orders', validate({ query: listOrdersQuery }), async (req, res) => {
+    const { status, customerId, limit } = req.query;
+    const where: Prisma.OrderWhereInput = {};
+    if (status !== undefined) where.status = status;
+    if (customerId !== undefined) where.customerId = customerId;
+    const orders = await deps.prisma.order.findMany({
+      where,
+      include: withLines,
+      orderBy: [{ receivedAt: 'desc' }, { id: 'asc' }],
+      take: limit,
+    });
+    res.json({ orders: orders.map(toOrderView) });
+  });
+}
+
+function idempotencyKeyOf(req: Request): string | undefined {
+  const value = req.get('idempotency-key');
+  if (value === undefined) return undefined;
+  const parsed = idempotencyKeyHeader.safeParse(value);
+  if (!parsed.success) {
+    throw new HttpProblem({
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      title: 'Request validation failed',
+      detail: 'The request has 1 invalid field.',
+      extensions: {
+        issues: parsed.error.issues.map((issue) => ({
+          location: 'headers',
+          path: 'idempotency-key',
+          message: issue.message,
+          code: issue.code,
+        })),
+      },
+    });
+  }
+  return parsed.data;
+}
+
+function send(res: Response, answer: OrderAnswer): void {
+  res.location(`/orders/${answer.orderId}`);
+  if (answer.replayed) res.set('idempotent-replayed', 'true');
+  res.status(answer.status).json(answer.body);
+}

@@ -1,0 +1,113 @@
+import { allTopics, topics } from '@retail-streams/contracts';
+import {
+  applyMigrations,
+  createPrismaClient,
+  createServiceApp,
+  ensureDatabase,
+  prismaReadinessCheck,
+  startHttpServer,
+  type Logger,
+} from '@retail-streams/service-kit';
+import { Streaming } from '@retail-streams/streaming-client';
+import type { SalesConfig } from './config.ts';
+import { PrismaClient } from './generated/prisma/client.ts';
+import { openAccessLogFile } from './http/access-log-file.ts';
+import { InventoryClient } from './inventory/inventory-client.ts';
+import { orderRoutes } from './orders/order-routes.ts';
+import { reservationResultHandler } from './reservations/reservation-result-handler.ts';
+import { unmatchedResultRoutes } from './reservations/unmatched-routes.ts';
+
+export const SERVICE_NAME = 'sales';
+
+export interface RunningSales {
+  url: string;
+  port: number;
+  /** Stops taking requests, finishes in-flight work, then disconnects from broker and database. */
+  stop(): Promise<void>;
+}
+
+const migrationsDir = new URL('../prisma/migrations', import.meta.url).pathname;
+
+/**
+ * Starts the sales service in this process: migrations, database, topics, the reservation-result
+ * consumer, the outbox relay and the HTTP API. What `main.ts` runs and what the tests start.
+ * If a step fails, whatever already started is stopped again before the error is rethrown.
+ */
+export async function startSales(config: SalesConfig, logger: Logger): Promise<RunningSales> {
+  const stops: { name: string; stop: () => Promise<unknown> }[] = [];
+  const stopAll = async () => {
+    for (const { name, stop } of stops.reverse()) {
+      try {
+        await stop();
+      } catch (error) {
+        logger.error({ err: error, step: name }, 'shutdown step failed');
+      }
+    }
+    stops.length = 0;
+  };
+  try {
+    if (config.POSTGRES_ADMIN_URL) {
+      const name = decodeURIComponent(new URL(config.DATABASE_URL).pathname.slice(1));
+      await ensureDatabase(config.POSTGRES_ADMIN_URL, name);
+    }
+    await applyMigrations({ databaseUrl: config.DATABASE_URL, migrationsDir, logger });
+    const prisma = createPrismaClient(PrismaClient, config.DATABASE_URL);
+    stops.push({ name: 'database', stop: () => prisma.$disconnect() });
+
+    const streaming = new Streaming({
+      brokers: config.KAFKA_BROKERS,
+      clientId: SERVICE_NAME,
+      logger,
+    });
+    stops.push({ name: 'streaming', stop: () => streaming.close() });
+    await streaming.provision(allTopics);
+
+    const runner = streaming
+      .consumer({ groupId: SERVICE_NAME })
+      .on(topics.reservationResult, reservationResultHandler(prisma, logger));
+    await runner.start();
+
+    const relay = streaming.outboxRelay({ db: prisma, databaseUrl: config.DATABASE_URL });
+    await relay.start();
+    stops.push({ name: 'outbox relay', stop: () => relay.stop() });
+
+    const inventory = new InventoryClient({
+      baseUrl: config.INVENTORY_URL,
+      timeoutMs: config.SYNC_TIMEOUT_MS,
+    });
+    const app = createServiceApp({
+      name: SERVICE_NAME,
+      logger,
+      jsonLimit: '256kb',
+      routes: (router) => {
+        orderRoutes(router, { prisma, inventory });
+        unmatchedResultRoutes(router, prisma);
+      },
+    });
+    app.readiness.add('database', prismaReadinessCheck(prisma));
+    app.readiness.add('broker', () => streaming.isReachable());
+    app.readiness.add('consumers', () => runner.running);
+
+    let listener: Parameters<typeof startHttpServer>[0] = app;
+    if (config.ACCESS_LOG_FILE) {
+      const accessLog = openAccessLogFile(config.ACCESS_LOG_FILE, SERVICE_NAME);
+      stops.push({ name: 'access log', stop: () => accessLog.close() });
+      listener = accessLog.wrap(app);
+    }
+    const server = await startHttpServer(listener, config.PORT);
+    stops.push({ name: 'http server', stop: () => server.close() });
+    // Last registered, so first to run: the load balancer stops sending traffic while we drain.
+    stops.push({ name: 'readiness', stop: async () => app.readiness.markShuttingDown() });
+
+    logger.info({ url: server.url, inventory: config.INVENTORY_URL }, 'sales is listening');
+    let stopping: Promise<void> | undefined;
+    return {
+      url: server.url,
+      port: server.port,
+      stop: () => (stopping ??= stopAll()),
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
