@@ -79,9 +79,14 @@ async function withTopic(b: TestBroker): Promise<WireClient> {
 }
 
 /** Starts the broker in a child process over `logDir`; resolves with its port and a kill -9. */
-function startChild(logDir: string): Promise<{ port: number; kill: () => Promise<void> }> {
+function startChild(
+  logDir: string,
+  cleanerBackoffMs?: number,
+): Promise<{ port: number; kill: () => Promise<void> }> {
+  const args = [path.join(HERE, 'test-support/broker-child.ts'), logDir];
+  if (cleanerBackoffMs !== undefined) args.push(String(cleanerBackoffMs));
   return new Promise((resolve, reject) => {
-    const child = spawn(NODE, [path.join(HERE, 'test-support/broker-child.ts'), logDir], {
+    const child = spawn(NODE, args, {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -212,5 +217,43 @@ describe('idempotent produce', () => {
     });
     expect(storedValues(b2)).toEqual(['v0', 'v1', 'v2', 'v3', 'v4', 'v5', 'v6', 'v7', 'v8']);
     expect((await initProducerId(c2)).id).not.toBe(producer.id);
+  });
+
+  it('recognises a retry after compaction removed its batch and the broker was killed', async () => {
+    const logDir = tempDir();
+    const child = await startChild(logDir, 50);
+    const { WireClient } = await import('../api/test-support/wire-client.ts');
+    const c1 = await WireClient.connect(child.port);
+    cleanups.push(() => c1.close());
+    const created = await c1.send(
+      API.CREATE_TOPICS,
+      4,
+      createTopicsRequest([
+        { name: TOPIC, configs: { 'cleanup.policy': 'compact', 'segment.bytes': '100' } },
+      ]),
+    );
+    expect(created.topics[0].errorCode).toBe(0);
+    const producer = await initProducerId(c1);
+    const keyed = (seq: number) =>
+      encodeRecordBatch({
+        records: [{ key: 'same-key', value: `v${seq}` }],
+        baseTimestamp: 1_700_000_000_000,
+        producerId: Number(producer.id),
+        producerEpoch: producer.epoch,
+        baseSequence: seq,
+      });
+    for (let seq = 0; seq < 8; seq++) expect((await produce(c1, keyed(seq))).errorCode).toBe(0);
+    // Every batch rolled a segment (segment.bytes=100); wait for the cleaner to drop the old ones.
+    const partDir = path.join(logDir, `${TOPIC}-0`);
+    const segmentFiles = () => fs.readdirSync(partDir).filter((f) => f.endsWith('.log')).length;
+    while (segmentFiles() > 3) await new Promise((r) => setTimeout(r, 50));
+    await child.kill();
+
+    const b2 = await broker(logDir);
+    const c2 = await b2.connect();
+    // Batch seq 5 is no longer in the log, but the producer state saved before compaction knows it.
+    expect(storedValues(b2)).not.toContain('v5');
+    expect(await produce(c2, keyed(5))).toEqual({ errorCode: 0, baseOffset: 5n });
+    expect(await produce(c2, keyed(8))).toEqual({ errorCode: 0, baseOffset: 8n });
   });
 });
