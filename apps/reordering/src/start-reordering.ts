@@ -1,0 +1,128 @@
+import { allTopics, topics } from '@retail-streams/contracts';
+import {
+  applyMigrations,
+  createPrismaClient,
+  createServiceApp,
+  ensureDatabase,
+  prismaReadinessCheck,
+  startHttpServer,
+} from '@retail-streams/service-kit';
+import { processOnce, Streaming } from '@retail-streams/streaming-client';
+import type { Logger } from 'pino';
+import type { ReorderingConfig } from './config.ts';
+import { PrismaClient } from './generated/prisma/client.ts';
+import { fileAccessLog } from './http/access-log.ts';
+import { openPurchaseOrder } from './purchase-orders/open-purchase-order.ts';
+import { purchaseOrderRoutes } from './purchase-orders/purchase-order-routes.ts';
+import { SimulatedSupplier } from './supplier/simulated-supplier.ts';
+
+export const serviceName = 'reordering';
+
+export interface RunningReordering {
+  url: string;
+  port: number;
+  /** Stops taking requests and events, finishes what is in flight, publishes the outbox, closes. */
+  stop(): Promise<void>;
+}
+
+const migrationsDir = new URL('../prisma/migrations', import.meta.url).pathname;
+
+/**
+ * Starts the reordering service in this process: database (created when an admin URL is given, then
+ * migrated), topics, the low-stock consumer, the outbox relay, the simulated supplier and HTTP.
+ * `main.ts` runs it as a process; tests run it in-process against a real broker and Postgres.
+ */
+export async function startReordering(
+  config: ReorderingConfig,
+  logger: Logger,
+): Promise<RunningReordering> {
+  const stack: { name: string; stop: () => Promise<unknown> | unknown }[] = [];
+  const stopAll = async (): Promise<void> => {
+    for (const step of stack.reverse().splice(0)) {
+      try {
+        await step.stop();
+      } catch (error) {
+        logger.warn({ step: step.name, error: (error as Error).message }, 'shutdown step failed');
+      }
+    }
+  };
+
+  try {
+    if (config.POSTGRES_ADMIN_URL) {
+      const name = new URL(config.DATABASE_URL).pathname.slice(1);
+      await ensureDatabase(config.POSTGRES_ADMIN_URL, decodeURIComponent(name));
+    }
+    await applyMigrations({ databaseUrl: config.DATABASE_URL, migrationsDir, logger });
+    const prisma = createPrismaClient(PrismaClient, config.DATABASE_URL);
+    stack.push({ name: 'database', stop: () => prisma.$disconnect() });
+
+    const streaming = new Streaming({
+      brokers: config.KAFKA_BROKERS,
+      clientId: serviceName,
+      logger,
+    });
+    stack.push({ name: 'streaming', stop: () => streaming.close() });
+    await streaming.provision(allTopics);
+
+    const relay = streaming.outboxRelay({ db: prisma, databaseUrl: config.DATABASE_URL });
+    await relay.start();
+    // Stopped after the consumer and the supplier (the stack unwinds in reverse), so their last
+    // events are published before the process goes.
+    stack.push({
+      name: 'outbox relay',
+      stop: async () => {
+        await relay.flush();
+        await relay.stop();
+      },
+    });
+
+    const supplier = new SimulatedSupplier({ db: prisma, logger });
+    supplier.start();
+    stack.push({ name: 'simulated supplier', stop: () => supplier.stop() });
+
+    const runner = streaming
+      .consumer({ groupId: serviceName })
+      .on(topics.lowStock, async (event, context) => {
+        const { outcome, result } = await processOnce(prisma, event, context, (tx) =>
+          openPurchaseOrder(tx, event, { leadTimeMs: config.SUPPLIER_LEAD_TIME_MS }),
+        );
+        if (result?.outcome === 'opened') supplier.wake();
+        logger.info(
+          { eventId: event.id, sku: event.data.sku, inbox: outcome, ...result },
+          'low stock handled',
+        );
+      });
+    await runner.start();
+    stack.push({ name: 'low-stock consumer', stop: () => runner.stop() });
+
+    const accessLog = config.ACCESS_LOG_FILE
+      ? fileAccessLog(serviceName, config.ACCESS_LOG_FILE)
+      : undefined;
+    if (accessLog) stack.push({ name: 'access log', stop: () => accessLog.close() });
+
+    const app = createServiceApp({
+      name: serviceName,
+      logger,
+      routes: (router) => {
+        if (accessLog) router.use(accessLog.middleware);
+        purchaseOrderRoutes(router, prisma);
+      },
+    });
+    app.readiness.add('database', prismaReadinessCheck(prisma));
+    app.readiness.add('broker', () => streaming.isReachable());
+    app.readiness.add('consumers', () => runner.running);
+    const server = await startHttpServer(app, config.PORT);
+    stack.push({ name: 'http server', stop: () => server.close() });
+    stack.push({ name: 'readiness', stop: () => app.readiness.markShuttingDown() });
+
+    let stopping: Promise<void> | undefined;
+    return {
+      url: server.url,
+      port: server.port,
+      stop: () => (stopping ??= stopAll()),
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
