@@ -13,6 +13,7 @@ import {
   withProcessSpan,
   type RecordHeaders,
 } from '../tracing/record-tracing.ts';
+import { clusterReplicationFactor } from '../provisioning/replication-factor.ts';
 import { ConsumerMetrics } from './consumer-metrics.ts';
 import { deadLetterRecord } from './dead-letter.ts';
 import { describeFailure, ShutdownInterruptedError } from './handler-errors.ts';
@@ -181,9 +182,10 @@ export class ConsumerRunner {
         .map((topic) => deadLetterTopicName(topic, this.groupId))
         .filter((topic) => !existing.has(topic));
       if (missing.length > 0) {
+        const replicationFactor = await clusterReplicationFactor(admin);
         await admin.createTopics({
           waitForLeaders: true,
-          topics: missing.map((topic) => ({ topic, numPartitions: 1, replicationFactor: -1 })),
+          topics: missing.map((topic) => ({ topic, numPartitions: 1, replicationFactor })),
         });
       }
     } finally {

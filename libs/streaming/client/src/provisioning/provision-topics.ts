@@ -1,9 +1,10 @@
 import type { TopicDefinition } from '@retail-streams/contracts';
 import type { Kafka } from 'kafkajs';
 import type { Logger } from '../logger.ts';
+import { clusterReplicationFactor } from './replication-factor.ts';
 
 export interface ProvisionOptions {
-  /** 1 on the embedded broker; 3 on the compose cluster. */
+  /** Defaults to what the cluster can hold: 1 on the embedded broker, 3 on the compose cluster. */
   replicationFactor?: number;
   logger: Logger;
 }
@@ -24,12 +25,14 @@ export async function provisionTopics(
     const existing = new Set(await admin.listTopics());
     const missing = definitions.filter((definition) => !existing.has(definition.name));
     if (missing.length > 0) {
+      const replicationFactor =
+        options.replicationFactor ?? (await clusterReplicationFactor(admin));
       await admin.createTopics({
         waitForLeaders: true,
         topics: missing.map((definition) => ({
           topic: definition.name,
           numPartitions: definition.partitions,
-          replicationFactor: options.replicationFactor ?? 1,
+          replicationFactor,
           configEntries: Object.entries({
             'cleanup.policy': definition.cleanupPolicy,
             ...definition.configs,
