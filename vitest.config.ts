@@ -11,6 +11,7 @@ export default defineConfig({
       'libs/*/vitest.config.ts',
       'libs/streaming/*/vitest.config.ts',
       'tools/vitest.config.ts',
+      'infra/vitest.config.ts',
     ],
   },
 });

@@ -1,0 +1,41 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+
+export const repoRoot = join(import.meta.dirname, '..', '..');
+
+export interface ComposeService {
+  image?: string;
+  build?: { context: string; dockerfile: string };
+  command?: string[];
+  environment?: Record<string, string | number>;
+  depends_on?: Record<string, { condition: string }> | string[];
+  ports?: string[];
+  healthcheck?: unknown;
+  volumes?: string[];
+}
+
+export interface ComposeFile {
+  name?: string;
+  services: Record<string, ComposeService>;
+  volumes?: Record<string, unknown>;
+}
+
+/** docker-compose.yml as docker compose reads it: YAML merge keys (`<<: *anchor`) resolved. */
+export function readComposeFile(path = join(repoRoot, 'docker-compose.yml')): ComposeFile {
+  return parse(readFileSync(path, 'utf8'), { merge: true }) as ComposeFile;
+}
+
+/**
+ * The environment variables a service's config schema requires (no default, not optional), read from
+ * its `src/config.ts`: the compose file must set each of them.
+ */
+export function requiredEnvironment(service: string): string[] {
+  const source = readFileSync(join(repoRoot, 'apps', service, 'src', 'config.ts'), 'utf8');
+  const required: string[] = [];
+  for (const match of source.matchAll(/^\s+([A-Z][A-Z0-9_]+):\s*(.+)$/gm)) {
+    const [, name, definition] = match;
+    if (name && definition && !/\.default\(|\.optional\(\)/.test(definition)) required.push(name);
+  }
+  return required;
+}
