@@ -13,8 +13,9 @@ export function stepEventId(purchaseOrderId: string, step: PurchaseOrderStep): s
     .update(`retail-streams/reordering/purchase-order/${purchaseOrderId}/${step}`)
     .digest()
     .subarray(0, 16);
-  bytes[6] = (bytes[6]! & 0x0f) | 0x50;
-  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
+  // Version 5 in the high nibble of byte 6, the RFC 4122 variant in the top bits of byte 8.
+  bytes.writeUInt8((bytes.readUInt8(6) & 0x0f) | 0x50, 6);
+  bytes.writeUInt8((bytes.readUInt8(8) & 0x3f) | 0x80, 8);
   const hex = bytes.toString('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
