@@ -39,7 +39,7 @@ describe('docker-compose.yml', () => {
     );
     const schema = withoutLegacyIds(JSON.parse(readFileSync(schemaPath, 'utf8')));
     const ajv = new Ajv2019({ strict: false, allErrors: true });
-    const validate = ajv.compile(schema);
+    const validate = ajv.compile(schema as object);
     const valid = validate(compose);
     expect(validate.errors ?? [], JSON.stringify(validate.errors, null, 2)).toEqual([]);
     expect(valid).toBe(true);
