@@ -68,7 +68,7 @@ async function produce(c: WireClient, records: Buffer, version = 7) {
 
 function storedValues(b: TestBroker): string[] {
   const log = b.broker.logs.partition(TOPIC, 0)!;
-  return decodeRecords(log.read(0, 1 << 24, true)).map((r) => r.value!.toString());
+  return decodeRecords(log.read(log.logStartOffset, 1 << 24, true)).map((r) => r.value!.toString());
 }
 
 async function withTopic(b: TestBroker): Promise<WireClient> {
