@@ -246,7 +246,7 @@ describe('idempotent produce', () => {
     // Every batch rolled a segment (segment.bytes=100); wait for the cleaner to drop the old ones.
     const partDir = path.join(logDir, `${TOPIC}-0`);
     const segmentFiles = () => fs.readdirSync(partDir).filter((f) => f.endsWith('.log')).length;
-    while (segmentFiles() > 3) await new Promise((r) => setTimeout(r, 50));
+    while (segmentFiles() > 2) await new Promise((r) => setTimeout(r, 50));
     await child.kill();
 
     const b2 = await broker(logDir);
