@@ -5,6 +5,7 @@ import { writeToOutbox } from '@retail-streams/streaming-client';
 import type { PrismaClient } from '../generated/prisma/client.ts';
 import { claimIdempotencyKey, recordAnswer } from '../idempotency/idempotency-keys.ts';
 import { InventoryCallError, type InventoryClient } from '../inventory/inventory-client.ts';
+import { lockOrder } from './order-lock.ts';
 import { toOrderView, withLines } from './order-view.ts';
 import type { OrderAnswer, OrderRequest } from './place-async-order.ts';
 import { storeOrder, type OrderDecision } from './store-order.ts';
@@ -45,7 +46,7 @@ export async function placeSyncOrder(
   return deps.prisma.$transaction(async (tx) => {
     // A racing duplicate (same Idempotency-Key, in flight at once) may be storing the same order:
     // serialise on the order id and let the first one write it.
-    await tx.$executeRawUnsafe('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', orderId);
+    await lockOrder(tx, orderId);
     const existing = await tx.order.findUnique({ where: { id: orderId }, include: withLines });
     let view;
     if (existing) {

@@ -1,5 +1,6 @@
 import type { EventOf, topics } from '@retail-streams/contracts';
 import type { Prisma } from '../generated/prisma/client.ts';
+import { lockOrder } from '../orders/order-lock.ts';
 import { decisionColumns, priceBySku, type OrderDecision } from '../orders/store-order.ts';
 
 export type ReservationResultEvent = EventOf<typeof topics.reservationResult>;
@@ -31,6 +32,9 @@ export async function applyReservationResult(
 ): Promise<ReservationResultOutcome> {
   const { orderId } = event.data;
   const decision = decisionOf(event);
+  // A sync result racing the HTTP answer either sees the stored order or is parked before the
+  // order's transaction clears parked results.
+  await lockOrder(tx, orderId);
   const moved = await tx.order.updateMany({
     where: { id: orderId, status: 'PENDING' },
     data: { status: decision.status, ...decisionColumns(decision) },
