@@ -1,0 +1,261 @@
+import { NonRetriableError, type Logger } from '@retail-streams/streaming-client';
+import {
+  ProcessingError,
+  StreamProcessor,
+  type LateRecord,
+  type StreamRecord,
+} from '@retail-streams/streaming-processing';
+import { AnalyticsError } from '../analytics-error.ts';
+import type { AnalyticsTopology, StockLevelEvent } from './analytics-topology.ts';
+import { writeBatch, type Batch } from './batch-writer.ts';
+import { effectsOf, type EffectInput, type RecordEffect } from './record-effects.ts';
+import { CapturedState, readProcessingState } from './state-rows.ts';
+import type { SqlExecutor, TransactionalClient } from '@retail-streams/streaming-client';
+
+export type AnalyticsDatabase = TransactionalClient<SqlExecutor>;
+
+/** A record as the consumer hands it over: its position and its decoded value. */
+export interface IncomingRecord {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: string | null;
+  value: unknown;
+}
+
+export interface AnalyticsPipelineOptions {
+  db: AnalyticsDatabase;
+  /** The consumer group feeding this pipeline; the checkpoint is written only while it is current. */
+  groupId: string;
+  topology: AnalyticsTopology;
+  logger: Logger;
+  /** Called after each batch commits (the SSE stream's "something changed"). */
+  onCommit?: () => void;
+}
+
+interface Waiter {
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+interface PendingBatch {
+  waiters: Waiter[];
+  effects: RecordEffect[];
+  lates: LateRecord[];
+}
+
+const emptyBatch = (): PendingBatch => ({ waiters: [], effects: [], lates: [] });
+
+/**
+ * Runs the analytics topology over consumed records and keeps its results in Postgres, exactly once
+ * per input position.
+ *
+ * Why this design: the consumer runner commits a record's offset as soon as its handler returns, so a
+ * handler may return only once the record's effect is durable. Each record is processed in memory
+ * (synchronously), then the handler waits for a GROUP COMMIT: one transaction holding the processor's
+ * checkpoint (state + the input positions it reflects) and every result row that changed since the
+ * previous commit. Handlers of other partitions that arrive meanwhile join the next commit, so the
+ * cost per record falls as load rises. After a crash the checkpoint says which offsets are already
+ * counted; a redelivered record is recognised by the processor and changes nothing.
+ *
+ * If a commit fails, every record processed since the last good commit is failed back to the runner
+ * (which retries it) and the processor is rebuilt from the last good checkpoint.
+ */
+export class AnalyticsPipeline {
+  readonly groupId: string;
+  readonly #options: AnalyticsPipelineOptions;
+  #processor!: StreamProcessor;
+  #state!: CapturedState;
+  #batch: PendingBatch = emptyBatch();
+  #flushing: Promise<void> | undefined;
+  #rebuilding: Promise<void> | undefined;
+  #closed = false;
+  #processed = 0;
+  #commits = 0;
+
+  private constructor(options: AnalyticsPipelineOptions) {
+    this.#options = options;
+    this.groupId = options.groupId;
+  }
+
+  /** Opens the pipeline on the checkpoint stored in the database (none: empty state). */
+  static async open(options: AnalyticsPipelineOptions): Promise<AnalyticsPipeline> {
+    const pipeline = new AnalyticsPipeline(options);
+    await pipeline.#load();
+    return pipeline;
+  }
+
+  /** A processor on the last committed checkpoint (of this group; another group's is not ours). */
+  async #load(): Promise<void> {
+    const row = await readProcessingState(this.#options.db);
+    const state = new CapturedState(row.groupId === this.groupId ? row.checkpoint : undefined);
+    const processor = new StreamProcessor(this.#options.topology.topology, {
+      state,
+      collectChanges: true,
+      onLate: (late) => this.#batch.lates.push(late),
+    });
+    processor.restore();
+    this.#processor = processor;
+    this.#state = state;
+  }
+
+  get processed(): number {
+    return this.#processed;
+  }
+
+  get commits(): number {
+    return this.#commits;
+  }
+
+  /** The processor's positions: last processed offset per topic-partition. */
+  positions() {
+    return this.#processor.positions();
+  }
+
+  /**
+   * Processes one record and resolves once its effect is committed ('duplicate': it was already).
+   * Rejects with a retriable error when the commit failed, and with a NonRetriableError when the
+   * record itself cannot be processed.
+   */
+  async handle(record: IncomingRecord): Promise<'processed' | 'duplicate'> {
+    while (this.#rebuilding !== undefined) await this.#rebuilding;
+    if (this.#closed) throw new AnalyticsError('PIPELINE_CLOSED', 'the pipeline is closed');
+    const batch = this.#batch;
+    const streamRecord: StreamRecord = {
+      topic: record.topic,
+      partition: record.partition,
+      offset: BigInt(record.offset),
+      timestamp: Number.NaN, // every source has a timestamp extractor (occurredAt / time)
+      key: record.key,
+      value: record.value,
+    };
+    let effects: RecordEffect[];
+    try {
+      const previousAvailable = this.#previousAvailable(record);
+      const outcome = this.#processor.process(streamRecord);
+      if (outcome !== 'processed') return 'duplicate';
+      effects =
+        record.topic === 'logs.access'
+          ? []
+          : effectsOf({ ...record, event: record.value, previousAvailable } as EffectInput);
+    } catch (error) {
+      if (error instanceof ProcessingError && error.code === 'PROCESSOR_FAILED') throw error;
+      // The record broke the processor part-way: nothing since the last commit can be trusted.
+      this.#discard(error, this.#flushing);
+      throw new NonRetriableError(
+        error instanceof ProcessingError ? error.code : 'PROCESSING_FAILED',
+        `analytics could not process ${record.topic}/${record.partition}@${record.offset}: ${
+          (error as Error).message
+        }`,
+        { cause: error },
+      );
+    }
+    this.#processed++;
+    batch.effects.push(...effects);
+    const committed = new Promise<void>((resolve, reject) =>
+      batch.waiters.push({ resolve, reject }),
+    );
+    this.#flushing ??= this.#flushLoop();
+    await committed;
+    return 'processed';
+  }
+
+  #previousAvailable(record: IncomingRecord): number | undefined {
+    if (record.topic !== this.#options.topology.stockTable.topic || record.key === null)
+      return undefined;
+    return this.#processor.tableValue<StockLevelEvent>(
+      this.#options.topology.stockTable,
+      record.key,
+    )?.data.available;
+  }
+
+  /** Resolves once everything processed so far is committed (or failed). */
+  async idle(): Promise<void> {
+    while (this.#flushing !== undefined || this.#rebuilding !== undefined) {
+      await this.#flushing?.catch(() => undefined);
+      await this.#rebuilding?.catch(() => undefined);
+    }
+  }
+
+  /** Refuses further records once the pending ones are committed. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.idle();
+  }
+
+  async #flushLoop(): Promise<void> {
+    // Yield once so that handlers already on their way join this commit.
+    await Promise.resolve();
+    for (;;) {
+      const batch = this.#batch;
+      if (batch.waiters.length === 0) {
+        this.#flushing = undefined;
+        return;
+      }
+      this.#batch = emptyBatch();
+      let written: Batch;
+      try {
+        this.#processor.checkpoint();
+        written = {
+          checkpoint: this.#state.take()!,
+          changes: this.#processor.drainChanges(),
+          lates: batch.lates,
+          effects: batch.effects,
+        };
+        await this.#options.db.$transaction((tx) => writeBatch(tx, this.groupId, written));
+      } catch (error) {
+        this.#options.logger.warn(
+          { groupId: this.groupId, error: (error as Error).message, records: batch.waiters.length },
+          'analytics commit failed; the records will be retried',
+        );
+        for (const waiter of batch.waiters) waiter.reject(error);
+        // Records processed after this batch was captured build on its state: they go too.
+        this.#discard(error, undefined);
+        continue;
+      }
+      this.#commits++;
+      for (const waiter of batch.waiters) waiter.resolve();
+      try {
+        this.#options.onCommit?.();
+      } catch {
+        // A listener's failure is not the commit's.
+      }
+    }
+  }
+
+  /**
+   * Fails every record processed since the last capture and rebuilds the processor from the last
+   * committed checkpoint, once `settle` (a commit in flight, whose checkpoint is still good) is done.
+   */
+  #discard(cause: unknown, settle: Promise<void> | undefined): void {
+    const pending = this.#batch;
+    this.#batch = emptyBatch();
+    const error = new AnalyticsError(
+      'PIPELINE_DISCARDED',
+      'an earlier record or commit failed; this record will be processed again',
+      { cause },
+    );
+    for (const waiter of pending.waiters) waiter.reject(error);
+    this.#rebuilding ??= (async () => {
+      try {
+        await settle?.catch(() => undefined);
+        for (let attempt = 1; ; attempt++) {
+          try {
+            await this.#load();
+            return;
+          } catch (loadError) {
+            this.#options.logger.warn(
+              { attempt, error: (loadError as Error).message },
+              'reloading the analytics checkpoint failed; retrying',
+            );
+            await new Promise((resolve) =>
+              setTimeout(resolve, Math.min(5_000, 100 * 2 ** attempt)),
+            );
+          }
+        }
+      } finally {
+        this.#rebuilding = undefined;
+      }
+    })();
+  }
+}

@@ -1,0 +1,144 @@
+import { allTopics } from '@retail-streams/contracts';
+import {
+  applyMigrations,
+  createPrismaClient,
+  createServiceApp,
+  ensureDatabase,
+  prismaReadinessCheck,
+  startHttpServer,
+} from '@retail-streams/service-kit';
+import { Streaming } from '@retail-streams/streaming-client';
+import type { Logger } from 'pino';
+import { analyticsRoutes } from './api/analytics-routes.ts';
+import { SummaryBroadcaster } from './api/summary-broadcaster.ts';
+import type { AnalyticsConfig } from './config.ts';
+import { AnalyticsEngine } from './consuming/analytics-engine.ts';
+import { PrismaClient } from './generated/prisma/client.ts';
+import { accessLogFile } from './http/access-log-file.ts';
+import { buildAnalyticsTopology } from './processing/analytics-topology.ts';
+import { readProcessingState } from './processing/state-rows.ts';
+import { ReplayCoordinator } from './replay/replay-coordinator.ts';
+import { readSummary } from './summary/summary-query.ts';
+
+export const SERVICE_NAME = 'analytics';
+
+export interface RunningAnalytics {
+  url: string;
+  port: number;
+  /** Stops HTTP, the replay watcher, the consumer (committing what it finished), then the clients. */
+  stop(): Promise<void>;
+}
+
+export const migrationsDir = new URL('../prisma/migrations', import.meta.url).pathname;
+
+/**
+ * Starts the analytics service in this process: migrations, the Prisma client, topic provisioning,
+ * the consumer for the group recorded in the database, the HTTP API. `main.ts` and the tests call it.
+ */
+export async function startAnalytics(
+  config: AnalyticsConfig,
+  logger: Logger,
+): Promise<RunningAnalytics> {
+  const stops: Array<[string, () => Promise<unknown> | unknown]> = [];
+  const stop = async () => {
+    for (const [name, step] of stops.reverse()) {
+      try {
+        await step();
+      } catch (error) {
+        logger.warn({ step: name, error: (error as Error).message }, 'analytics stop step failed');
+      }
+    }
+    stops.length = 0;
+  };
+  try {
+    if (config.POSTGRES_ADMIN_URL) await ensureDatabase(config.POSTGRES_ADMIN_URL, SERVICE_NAME);
+    await applyMigrations({ databaseUrl: config.DATABASE_URL, migrationsDir, logger });
+    const prisma = createPrismaClient(PrismaClient, config.DATABASE_URL);
+    stops.push(['database', () => prisma.$disconnect()]);
+
+    const streaming = new Streaming({
+      brokers: config.KAFKA_BROKERS,
+      clientId: SERVICE_NAME,
+      logger,
+    });
+    stops.push(['streaming', () => streaming.close()]);
+    await streaming.provision(allTopics);
+
+    const topology = buildAnalyticsTopology({
+      graceMs: config.WINDOW_GRACE_MS,
+      topProducts: {
+        windowMs: config.TOP_PRODUCTS_WINDOW_MS,
+        advanceMs: config.TOP_PRODUCTS_ADVANCE_MS,
+      },
+      stockHistoryMs: 15 * 60_000,
+    });
+
+    // The broadcaster reads summaries through the engine, and the engine tells it about commits.
+    let notifyCommit: () => void = () => undefined;
+    const engine = new AnalyticsEngine({
+      db: prisma,
+      streaming,
+      topology,
+      logger,
+      onCommit: () => notifyCommit(),
+    });
+    const replays = new ReplayCoordinator({ db: prisma, streaming, engine, logger });
+    const summary = async () => {
+      const state = await readProcessingState(prisma);
+      const replay =
+        state.replayId === null
+          ? undefined
+          : await replays.view(state.replayId).catch(() => undefined);
+      return readSummary(prisma, {
+        settings: topology.settings,
+        processing: {
+          groupId: state.groupId,
+          replay: replay === undefined ? null : { id: replay.id, status: replay.status },
+          processedRecords: engine.pipeline?.processed ?? 0,
+        },
+      });
+    };
+    const sse = new SummaryBroadcaster({
+      read: summary,
+      throttleMs: config.SSE_THROTTLE_MS,
+      keepAliveMs: config.SSE_KEEPALIVE_MS,
+      logger,
+    });
+    notifyCommit = () => sse.changed();
+    stops.push(['event streams', () => sse.close()]);
+
+    await engine.start();
+    stops.push(['consumer', () => engine.stop()]);
+    await replays.resume();
+    stops.push(['replays', () => replays.stop()]);
+
+    const accessLog = config.ACCESS_LOG_FILE
+      ? accessLogFile(config.ACCESS_LOG_FILE, SERVICE_NAME)
+      : undefined;
+    if (accessLog) stops.push(['access log', () => accessLog.close()]);
+
+    const app = createServiceApp({
+      name: SERVICE_NAME,
+      logger,
+      routes: (router) => {
+        if (accessLog) router.use(accessLog.middleware);
+        analyticsRoutes(router, { readSummary: summary, broadcaster: sse, replays });
+      },
+    });
+    app.readiness.add('database', prismaReadinessCheck(prisma));
+    app.readiness.add('broker', () => streaming.isReachable());
+    // During a replay's switch-over the runner is briefly down: that is not "not ready" for readers.
+    app.readiness.add('consumer', () => engine.running || replays.active);
+
+    const server = await startHttpServer(app, config.PORT);
+    // Event streams end first (close() would otherwise wait for them), then the server.
+    stops.push(['http server', () => server.close()]);
+    stops.push(['event streams (before http)', () => sse.close()]);
+    stops.push(['readiness', () => app.readiness.markShuttingDown()]);
+    logger.info({ url: server.url }, 'analytics listening');
+    return { url: server.url, port: server.port, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
