@@ -1,0 +1,53 @@
+import type { Command } from 'commander';
+import type { Admin } from 'kafkajs';
+import { connectClient } from '../kafka/client.ts';
+import type { Client } from '../kafka/client.ts';
+import { translateKafkaError } from '../kafka/translate-error.ts';
+
+export const DEFAULT_BOOTSTRAP = 'localhost:9092';
+
+export interface GlobalOptions {
+  bootstrapServer: string;
+  verbose: boolean;
+}
+
+export function globalOptions(command: Command): GlobalOptions {
+  const o = command.optsWithGlobals<{ bootstrapServer?: string; verbose?: boolean }>();
+  return { bootstrapServer: o.bootstrapServer ?? DEFAULT_BOOTSTRAP, verbose: o.verbose === true };
+}
+
+export async function clientFor(command: Command, clientId?: string): Promise<Client> {
+  const g = globalOptions(command);
+  return connectClient({ bootstrapServer: g.bootstrapServer, verbose: g.verbose, clientId });
+}
+
+/**
+ * Runs `fn` with a connected admin client and always disconnects it; kafkajs errors come out as
+ * CliErrors (`topic` names the topic in "unknown topic" messages).
+ */
+export async function withAdmin<T>(
+  command: Command,
+  fn: (admin: Admin, client: Client) => Promise<T>,
+  topic?: string,
+): Promise<T> {
+  const client = await clientFor(command);
+  const admin = client.kafka.admin({
+    retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 1000 },
+  });
+  try {
+    await admin.connect();
+    return await fn(admin, client);
+  } catch (err) {
+    throw translateKafkaError(err, client.bootstrap, topic);
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
+export function out(text: string): void {
+  process.stdout.write(text);
+}
+
+export function note(text: string): void {
+  process.stderr.write(text.endsWith('\n') ? text : `${text}\n`);
+}
