@@ -16,6 +16,8 @@ const dependencyRules = [
     onlyDependOnLibsWithTags: ['type:lib', 'type:contracts', 'type:tooling'],
   },
   { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:contracts', 'type:tooling'] },
+  // End-to-end scenarios drive the whole system, so they may use the demo's process orchestration.
+  { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['*'] },
   {
     sourceTag: 'type:tooling',
     onlyDependOnLibsWithTags: ['type:lib', 'type:contracts', 'type:tooling'],
