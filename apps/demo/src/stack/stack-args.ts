@@ -1,0 +1,63 @@
+import { parseArgs } from 'node:util';
+import { resolve } from 'node:path';
+import { DemoError } from '../demo-error.ts';
+import { defaultDataDir } from '../paths.ts';
+import { DEFAULT_PORTS, portsFromBase } from './ports.ts';
+import type { PortMap } from './ports.ts';
+
+export interface StackArgs {
+  dataDir: string;
+  ports: PortMap;
+  logLevel: string;
+  connectors: boolean;
+  help: boolean;
+}
+
+export const STACK_OPTIONS_USAGE = `Options:
+  --data-dir <dir>     where everything persists (default ./.data)
+  --base-port <n>      run beside another stack: postgres n, broker n+1, analytics n+2, sales n+3,
+                       inventory n+4, reordering n+5, controls n+6
+  --log-level <level>  the processes' log level (default info)
+  --no-connectors      do not ship access logs to logs.access
+  -h, --help
+`;
+
+/** The flags `npm start` and `npm run infra` share. */
+export function parseStackArgs(argv: readonly string[]): StackArgs {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        'data-dir': { type: 'string' },
+        'base-port': { type: 'string' },
+        'log-level': { type: 'string' },
+        'no-connectors': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (error) {
+    throw new DemoError('BAD_ARGUMENT', (error as Error).message);
+  }
+  let ports = DEFAULT_PORTS;
+  if (values['base-port'] !== undefined) {
+    const base = Number(values['base-port']);
+    if (!Number.isInteger(base) || base < 1024 || base > 65_000) {
+      throw new DemoError('BAD_ARGUMENT', `--base-port must be an integer from 1024 to 65000`);
+    }
+    ports = portsFromBase(base);
+  }
+  const logLevel = values['log-level'] ?? 'info';
+  if (!['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'].includes(logLevel)) {
+    throw new DemoError('BAD_ARGUMENT', `--log-level must be trace, debug, info, warn, error, fatal or silent`);
+  }
+  return {
+    dataDir: resolve(values['data-dir'] ?? defaultDataDir),
+    ports,
+    logLevel,
+    connectors: !values['no-connectors'],
+    help: values.help ?? false,
+  };
+}
