@@ -4,7 +4,9 @@ import { CliError, usageError } from '../errors.ts';
 import { formatTable } from '../format/table.ts';
 import { lagRows } from '../groups/group-report.ts';
 import type { LagRow, MemberInfo } from '../groups/group-report.ts';
+import { commitGroupOffsets } from '../groups/commit-offsets.ts';
 import { planReset } from '../groups/offset-reset.ts';
+import type { Client } from '../kafka/client.ts';
 import type { ResetRequest, ResetSpec } from '../groups/offset-reset.ts';
 import { AssignerProtocol } from '../kafka/kafkajs.ts';
 import { partitionOffsets } from '../kafka/topic-info.ts';
@@ -87,14 +89,14 @@ export function registerGroups(program: Command): void {
       const spec = action === 'resetOffsets' ? resetSpecOf(options) : null;
       await withAdmin(
         command,
-        async (admin) => {
+        async (admin, client) => {
           switch (action) {
             case 'list':
               return listGroups(admin, options.all === true);
             case 'describe':
               return describeGroup(admin, options.group as string, options.json === true);
             case 'resetOffsets':
-              return resetOffsets(admin, options, spec as ResetRequest);
+              return resetOffsets(admin, client, options, spec as ResetRequest);
             case 'delete':
               return deleteGroup(admin, options.group as string);
           }
@@ -254,7 +256,12 @@ function groupJson(group: GroupDescription, members: MemberInfo[], rows: LagRow[
   };
 }
 
-async function resetOffsets(admin: Admin, o: GroupsOptions, spec: ResetRequest): Promise<void> {
+async function resetOffsets(
+  admin: Admin,
+  client: Client,
+  o: GroupsOptions,
+  spec: ResetRequest,
+): Promise<void> {
   const groupId = o.group as string;
   const group = await describe(admin, groupId);
   // The broker only accepts offsets from outside the group while it has no members; a running
@@ -283,11 +290,12 @@ async function resetOffsets(admin: Admin, o: GroupsOptions, spec: ResetRequest):
     }
     const plan = planReset(full, offsets, committed.get(topic) ?? new Map());
     if (!o.dryRun) {
-      await admin.setOffsets({
+      await commitGroupOffsets(
+        client,
         groupId,
         topic,
-        partitions: plan.map((p) => ({ partition: p.partition, offset: String(p.target) })),
-      });
+        plan.map((p) => ({ partition: p.partition, offset: p.target })),
+      );
     }
     for (const p of plan) {
       rows.push([
