@@ -8,8 +8,10 @@ import {
   startHttpServer,
 } from '@retail-streams/service-kit';
 import { Streaming } from '@retail-streams/streaming-client';
+import { ProcessingError } from '@retail-streams/streaming-processing';
 import type { Logger } from 'pino';
 import { analyticsRoutes } from './api/analytics-routes.ts';
+import { dashboardRoutes, type Dashboard } from './dashboard/dashboard-routes.ts';
 import { SummaryBroadcaster } from './api/summary-broadcaster.ts';
 import type { AnalyticsConfig } from './config.ts';
 import { AnalyticsEngine } from './consuming/analytics-engine.ts';
@@ -107,22 +109,35 @@ export async function startAnalytics(
     notifyCommit = () => sse.changed();
     stops.push(['event streams', () => sse.close()]);
 
-    await engine.start();
     stops.push(['consumer', () => engine.stop()]);
-    await replays.resume();
     stops.push(['replays', () => replays.stop()]);
+    try {
+      await engine.start();
+      await replays.resume();
+    } catch (error) {
+      if (!(error instanceof ProcessingError && error.code === 'STATE_TOPOLOGY_MISMATCH'))
+        throw error;
+      // A window size or grace changed: the stored state means something else now. Rebuild it.
+      logger.warn(
+        'the aggregations changed since the last checkpoint: replaying from the beginning',
+      );
+      await replays.start();
+    }
 
     const accessLog = config.ACCESS_LOG_FILE
       ? accessLogFile(config.ACCESS_LOG_FILE, SERVICE_NAME)
       : undefined;
     if (accessLog) stops.push(['access log', () => accessLog.close()]);
 
+    let dashboard: Dashboard | undefined;
+    stops.push(['dashboard', () => dashboard?.close()]);
     const app = createServiceApp({
       name: SERVICE_NAME,
       logger,
       routes: (router) => {
         if (accessLog) router.use(accessLog.middleware);
         analyticsRoutes(router, { readSummary: summary, broadcaster: sse, replays });
+        dashboard = dashboardRoutes(router, { config });
       },
     });
     app.readiness.add('database', prismaReadinessCheck(prisma));

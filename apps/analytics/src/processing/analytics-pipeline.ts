@@ -88,7 +88,14 @@ export class AnalyticsPipeline {
   /** A processor on the last committed checkpoint (of this group; another group's is not ours). */
   async #load(): Promise<void> {
     const row = await readProcessingState(this.#options.db);
-    const state = new CapturedState(row.groupId === this.groupId ? row.checkpoint : undefined);
+    if (row.groupId !== this.groupId) {
+      // Starting from empty state here would overwrite the current group's results with partial ones.
+      throw new AnalyticsError(
+        'STALE_CONSUMER_GROUP',
+        `the aggregates belong to consumer group ${row.groupId}, not ${this.groupId}`,
+      );
+    }
+    const state = new CapturedState(row.checkpoint);
     const processor = new StreamProcessor(this.#options.topology.topology, {
       state,
       collectChanges: true,
@@ -239,7 +246,7 @@ export class AnalyticsPipeline {
     this.#rebuilding ??= (async () => {
       try {
         await settle?.catch(() => undefined);
-        for (let attempt = 1; ; attempt++) {
+        for (let attempt = 1; !this.#closed; attempt++) {
           try {
             await this.#load();
             return;

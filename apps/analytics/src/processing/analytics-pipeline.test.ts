@@ -1,0 +1,120 @@
+import { createEvent, topics } from '@retail-streams/contracts';
+import { applyMigrations, createLogger, createPrismaClient } from '@retail-streams/service-kit';
+import { startTestPostgres, type TestPostgres } from '@retail-streams/service-kit/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PrismaClient } from '../generated/prisma/client.ts';
+import { migrationsDir } from '../start-analytics.ts';
+import { AnalyticsPipeline } from './analytics-pipeline.ts';
+import { aggregations, buildAnalyticsTopology } from './analytics-topology.ts';
+
+const logger = createLogger('analytics', { level: 'silent' });
+const topology = buildAnalyticsTopology();
+let postgres: TestPostgres;
+const clients: PrismaClient[] = [];
+
+beforeAll(async () => {
+  postgres = await startTestPostgres();
+});
+afterAll(async () => {
+  await Promise.all(clients.map((client) => client.$disconnect()));
+  await postgres?.stop();
+});
+
+async function freshDatabase(name: string) {
+  const databaseUrl = await postgres.createDatabase(name);
+  await applyMigrations({ databaseUrl, migrationsDir, logger });
+  const db = createPrismaClient(PrismaClient, databaseUrl);
+  clients.push(db);
+  return db;
+}
+
+const minute = Date.parse('2026-11-20T10:00:00.000Z');
+
+function order(n: number, second: number) {
+  const orderId = `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+  return createEvent(
+    topics.orderPlaced,
+    'OrderPlaced',
+    { orderId, customerId: 'c', lines: [{ sku: 'SKU-A', quantity: 1 }], mode: 'async' },
+    { source: 'sales', correlationId: orderId, occurredAt: new Date(minute + second * 1000) },
+  );
+}
+
+const record = (partition: number, offset: number, value: unknown) => ({
+  topic: topics.orderPlaced.name,
+  partition,
+  offset: String(offset),
+  key: null,
+  value,
+});
+
+async function ordersInMinute(db: PrismaClient): Promise<number | undefined> {
+  const row = await db.windowResult.findFirst({
+    where: { aggregation: aggregations.ordersPerMinute, windowStart: BigInt(minute) },
+  });
+  return (row?.value as { orders: number } | undefined)?.orders;
+}
+
+describe('AnalyticsPipeline', () => {
+  it('counts a redelivered record once, also after a restart', async () => {
+    const db = await freshDatabase('pipeline_redelivery');
+    const first = await AnalyticsPipeline.open({ db, groupId: 'analytics', topology, logger });
+    expect(await first.handle(record(0, 0, order(1, 1)))).toBe('processed');
+    expect(await first.handle(record(0, 1, order(2, 2)))).toBe('processed');
+    expect(await first.handle(record(0, 1, order(2, 2)))).toBe('duplicate');
+    await first.close();
+
+    // A new instance resumes from the committed checkpoint: the consumer may redeliver what it had not
+    // committed, and it is recognised.
+    const second = await AnalyticsPipeline.open({ db, groupId: 'analytics', topology, logger });
+    expect(await second.handle(record(0, 1, order(2, 2)))).toBe('duplicate');
+    expect(await second.handle(record(0, 2, order(3, 3)))).toBe('processed');
+    await second.close();
+    expect(await ordersInMinute(db)).toBe(3);
+    const [timings] = await db.$queryRawUnsafe<Array<{ count: number }>>(
+      'SELECT count(*)::int AS count FROM order_timings',
+    );
+    expect(timings!.count).toBe(3);
+  });
+
+  it('fails the records of a failed commit back to the consumer and counts them once on retry', async () => {
+    const db = await freshDatabase('pipeline_commit_failure');
+    const pipeline = await AnalyticsPipeline.open({ db, groupId: 'analytics', topology, logger });
+    await pipeline.handle(record(0, 0, order(1, 1)));
+
+    // Another group owns the state now (what a replay does): this pipeline's commits are refused.
+    await db.$executeRawUnsafe(`UPDATE processing_state SET group_id = 'someone-else'`);
+    await expect(pipeline.handle(record(0, 1, order(2, 2)))).rejects.toMatchObject({
+      code: 'STALE_CONSUMER_GROUP',
+    });
+    await db.$executeRawUnsafe(`UPDATE processing_state SET group_id = 'analytics'`);
+
+    // The runner retries the record: the rebuilt processor has not counted it yet.
+    expect(await pipeline.handle(record(0, 1, order(2, 2)))).toBe('processed');
+    await pipeline.close();
+    expect(await ordersInMinute(db)).toBe(2);
+  });
+
+  it('commits records of several partitions arriving together in one transaction', async () => {
+    const db = await freshDatabase('pipeline_group_commit');
+    const pipeline = await AnalyticsPipeline.open({ db, groupId: 'analytics', topology, logger });
+    const outcomes = await Promise.all(
+      [0, 1, 2, 3, 4, 5].map((partition) =>
+        pipeline.handle(record(partition, 0, order(partition, 5))),
+      ),
+    );
+    expect(outcomes).toEqual(Array(6).fill('processed'));
+    expect(pipeline.commits).toBe(1);
+    await pipeline.close();
+    expect(await ordersInMinute(db)).toBe(6);
+  });
+
+  it('refuses records once closed', async () => {
+    const db = await freshDatabase('pipeline_closed');
+    const pipeline = await AnalyticsPipeline.open({ db, groupId: 'analytics', topology, logger });
+    await pipeline.close();
+    await expect(pipeline.handle(record(0, 0, order(1, 1)))).rejects.toMatchObject({
+      code: 'PIPELINE_CLOSED',
+    });
+  });
+});
