@@ -91,6 +91,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const pending = new Set<Promise<void>>();
   let skipped = 0;
   let due = 0;
+  let issued = 0;
   const startedAt = new Date();
   const start = performance.now();
   const elapsed = () => performance.now() - start;
@@ -144,12 +145,17 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       const now = elapsed();
       const done = now >= options.durationMs || options.signal?.aborted === true;
       const until = Math.min(now, options.durationMs);
-      // Integrate the rate since the last tick, so rate changes (bursts) take effect at once.
-      const rate = options.rateAt ? options.rateAt(until) : options.rate;
-      due += (Math.max(0, rate) * (until - lastTick)) / 1000;
-      lastTick = until;
-      while (due >= 1 && !options.signal?.aborted) {
-        due -= 1;
+      // Integrate the rate since the last tick in 1 ms steps, so a rate change (a burst) lands
+      // where it was asked for even when the event loop was late.
+      for (let t = lastTick; t < until; t += 1) {
+        const rate = options.rateAt ? options.rateAt(t) : options.rate;
+        due += (Math.max(0, rate) * Math.min(1, until - t)) / 1000;
+      }
+      lastTick = Math.max(lastTick, until);
+      // The epsilon absorbs floating-point dust: 100/s for 1 s sends 100 orders, not 99.
+      const target = Math.floor(due + 1e-6);
+      while (issued < target && !options.signal?.aborted) {
+        issued++;
         if (pending.size >= maxInFlight) {
           skipped++;
           continue;

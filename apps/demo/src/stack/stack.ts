@@ -261,7 +261,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       },
       services: started,
       status: () =>
-        [...processes.values()].map((managed) => ({
+        [...processes.values()].sort((a, b) => rank(a.name) - rank(b.name)).map((managed) => ({
           name: managed.name,
           state: managed.state,
           pid: managed.pid ?? null,
@@ -345,4 +345,13 @@ async function allStarted(starts: Promise<void>[]): Promise<void> {
   const results = await Promise.allSettled(starts);
   const failure = results.find((result) => result.status === 'rejected');
   if (failure) throw failure.reason;
+}
+
+/** Status lists read infrastructure first, then the services, then the connectors. */
+function rank(name: string): number {
+  if (name === 'postgres') return 0;
+  if (name === 'broker') return 1;
+  const service = (SERVICE_NAMES as readonly string[]).indexOf(name);
+  if (service >= 0) return 2 + service;
+  return 100;
 }
