@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { commonConfig, hostPortList, loadConfig } from '@retail-streams/service-kit';
+import { dashboardConfig } from './dashboard/dashboard-config.ts';
 
 /** Analytics' environment. PORT defaults to 3000 (commonConfig). */
 export const analyticsConfigSchema = z.object({
@@ -21,6 +22,8 @@ export const analyticsConfigSchema = z.object({
   SSE_KEEPALIVE_MS: z.coerce.number().int().positive().default(15_000),
   ACCESS_LOG_FILE: z.string().min(1).optional(),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
+  /** The dashboard's: DEMO_CONTROL_URL, DEMO_CONTROL_TOKEN (local demo only), REORDERING_URL. */
+  ...dashboardConfig,
 });
 
 export type AnalyticsConfig = z.infer<typeof analyticsConfigSchema>;

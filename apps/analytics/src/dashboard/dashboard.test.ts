@@ -1,0 +1,275 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  startAnalyticsEnvironment,
+  type AnalyticsEnvironment,
+} from '../test-support/analytics-environment.ts';
+import type { RunningAnalytics } from '../start-analytics.ts';
+import type { AnalyticsSummary } from '../summary/summary-types.ts';
+import {
+  publishOpenPurchaseOrder,
+  publishOrderRound,
+  publishStockLevels,
+} from './test-support/live-retail-events.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const haveChromium = existsSync(CHROMIUM);
+const inCi = process.env['CI'] === 'true';
+if (!haveChromium && !inCi) {
+  console.warn(
+    `dashboard browser tests skipped: ${CHROMIUM} is missing (apt-get install -y chromium)`,
+  );
+}
+const artifact = fileURLToPath(new URL('../../test-artifacts/dashboard.png', import.meta.url));
+
+interface ControlCall {
+  method: string;
+  path: string;
+  authorization: string | undefined;
+  body: unknown;
+}
+
+/** A real HTTP control endpoint answering like the demo orchestrator, recording what it was asked. */
+async function startControlEndpoint(token: string) {
+  const calls: ControlCall[] = [];
+  const server = createServer(async (req: IncomingMessage, res) => {
+    let raw = '';
+    for await (const chunk of req) raw += chunk;
+    calls.push({
+      method: req.method ?? '',
+      path: req.url ?? '',
+      authorization: req.headers.authorization,
+      body: raw ? JSON.parse(raw) : undefined,
+    });
+    res.setHeader('content-type', 'application/json');
+    if (req.headers.authorization !== `Bearer ${token}`) {
+      res.writeHead(401).end(JSON.stringify({ code: 'BAD_TOKEN' }));
+    } else if (req.method === 'GET' && req.url === '/status') {
+      res.end(
+        JSON.stringify({
+          processes: [
+            { name: 'broker', state: 'running' },
+            {
+              name: 'inventory',
+              state: calls.some((c) => c.path.endsWith('/stop')) ? 'stopped' : 'running',
+            },
+          ],
+          load: { running: false },
+        }),
+      );
+    } else {
+      res.end(JSON.stringify({ ok: true }));
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, calls, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+async function closeServer(server: Server | undefined) {
+  if (!server) return;
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+}
+
+/** Reads what a chart currently holds, through Chart.js's registry in the page. */
+function chartData(page: Page, canvasId: string) {
+  return page.evaluate((id) => {
+    const chart = (globalThis as unknown as DashboardWindow).Chart.getChart(id);
+    return {
+      labels: chart.data.labels,
+      datasets: chart.data.datasets.map((dataset) => ({
+        label: dataset.label,
+        data: dataset.data,
+      })),
+    };
+  }, canvasId);
+}
+
+/** What the page exposes: Chart.js's registry and the dashboard's own counters. */
+interface PageChart {
+  data: { labels: string[]; datasets: Array<{ label: string; data: Array<number | null> }> };
+}
+interface DashboardWindow {
+  Chart: { getChart(id: string): PageChart };
+  dashboard?: { summaries: number; latestSummary: AnalyticsSummary };
+}
+
+const sum = (values: Array<number | null>) =>
+  values.reduce<number>((total, v) => total + (v ?? 0), 0);
+
+describe.skipIf(!haveChromium && !inCi)('the live dashboard in headless Chromium', () => {
+  const token = `test-token-${Math.random().toString(36).slice(2)}`;
+  let env: AnalyticsEnvironment;
+  let analytics: RunningAnalytics;
+  let control: Awaited<ReturnType<typeof startControlEndpoint>>;
+  let browser: Browser;
+  let page: Page;
+  let load: NodeJS.Timeout | undefined;
+  let loadRounds: Promise<void> = Promise.resolve();
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    if (!haveChromium) {
+      throw new Error(
+        `${CHROMIUM} is missing: apt-get install -y chromium (required under CI=true)`,
+      );
+    }
+    env = await startAnalyticsEnvironment();
+    control = await startControlEndpoint(token);
+    analytics = await env.startAnalytics('dashboard', {
+      DEMO_CONTROL_URL: control.url,
+      DEMO_CONTROL_TOKEN: token,
+      // Nothing listens there: the page must fall back to the purchase-order events.
+      REORDERING_URL: 'http://127.0.0.1:9',
+    });
+    await publishStockLevels(env);
+    await publishOpenPurchaseOrder(env);
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    });
+    page = await browser.newPage({ viewport: { width: 1400, height: 1500 } });
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    page.on('console', (message) => {
+      // Failed fetches are expected here (reordering is unreachable by design); script errors are not.
+      if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) {
+        pageErrors.push(message.text());
+      }
+    });
+  });
+
+  afterAll(async () => {
+    clearInterval(load);
+    await loadRounds.catch(() => undefined);
+    await browser?.close();
+    await analytics?.stop();
+    await closeServer(control?.server);
+    await env?.stop();
+  });
+
+  it('loads, connects to the summary stream and shows the controls', async () => {
+    await page.goto(analytics.url);
+    await page.waitForSelector('#connection[data-state="live"]');
+    await page.waitForFunction(
+      () => ((globalThis as unknown as DashboardWindow).dashboard?.summaries ?? 0) > 0,
+    );
+    expect(await page.isVisible('#controls')).toBe(true);
+    // The token stays on the server: nothing the page can read contains it.
+    expect(await page.content()).not.toContain(token);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('charts receive live data while load runs', async () => {
+    // About 40 orders per second, half on each path, until the test file ends.
+    load = setInterval(() => {
+      loadRounds = loadRounds.then(() => publishOrderRound(env, 8));
+    }, 200);
+
+    await page.waitForFunction(
+      () => {
+        const chart = (globalThis as unknown as DashboardWindow).Chart.getChart(
+          'chart-orders-rate',
+        );
+        return chart.data.datasets.every((d) => d.data.some((v) => (v ?? 0) > 0));
+      },
+      undefined,
+      { timeout: 30_000 },
+    );
+    const rate = await chartData(page, 'chart-orders-rate');
+    expect(rate.datasets.map((d) => d.label)).toEqual(['async', 'sync']);
+    expect(Math.max(...(rate.datasets[0]!.data as number[]))).toBeGreaterThan(0);
+
+    await page.waitForFunction(() => {
+      const chart = (globalThis as unknown as DashboardWindow).Chart.getChart('chart-latency');
+      return chart.data.datasets.every(
+        (d: { data: Array<number | null> }) => d.data[0] !== null && d.data[0] !== undefined,
+      );
+    });
+    const latency = await chartData(page, 'chart-latency');
+    expect(latency.labels).toEqual(['p50', 'p95', 'p99', 'mean', 'max']);
+    const [asyncLatency, syncLatency] = latency.datasets;
+    expect(asyncLatency!.label).toMatch(/^async \(n=\d+\)$/);
+    // The scripted sync results come 15-55 ms after the order, the async ones 60-100 ms.
+    expect(syncLatency!.data[0]).toBeLessThan(asyncLatency!.data[0]!);
+
+    const revenue = await chartData(page, 'chart-revenue');
+    expect(sum(revenue.datasets[0]!.data)).toBeGreaterThan(0);
+
+    const errors = await chartData(page, 'chart-errors');
+    expect(errors.labels).toContain('async orders rejected');
+    const asyncRejected = errors.datasets[0]!.data[errors.labels.indexOf('async orders rejected')];
+    expect(asyncRejected).toBeGreaterThan(0); // every tenth async order is rejected
+
+    const stock = await chartData(page, 'chart-stock');
+    expect(stock.labels).toEqual(['KETTLE-01', 'MUG-01', 'PAN-01', 'BLENDER-01'].sort());
+    expect(stock.datasets.map((d) => d.label)).toEqual(['available', 'reorder point']);
+
+    // Lag and ownership: the analytics group owns every partition it reads, through one member.
+    const groupId = await page.evaluate(
+      () =>
+        (globalThis as unknown as DashboardWindow).dashboard?.latestSummary.processing.groupId ??
+        '',
+    );
+    await page.waitForSelector(`.group-row[data-group="${groupId}"] .tile`);
+    const tiles = await page.$$eval(`.tile[data-group="${groupId}"]`, (nodes) =>
+      nodes.map((node) => ({ className: node.className, topic: node.getAttribute('data-topic') })),
+    );
+    expect(tiles.length).toBeGreaterThanOrEqual(6 + 6 + 3); // order-placed, reservation-result, stock-level...
+    expect(tiles.some((tile) => tile.topic === 'sales.order-placed')).toBe(true);
+    expect(tiles.every((tile) => !tile.className.includes('unowned'))).toBe(true);
+    const lag = await chartData(page, 'chart-lag');
+    expect(lag.datasets.map((d) => d.label)).toContain(groupId);
+
+    // Open purchase orders: reordering does not answer here, so the events speak.
+    await page.waitForSelector('#purchase-orders tbody tr');
+    expect(await page.textContent('#purchase-orders tbody')).toContain('SKU-BLENDER-01');
+    expect(await page.textContent('#purchase-orders-source')).toContain(
+      'from the purchase-order events',
+    );
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('a fault control reaches the orchestrator with its token', async () => {
+    await page.click('button[data-control="inventory-stop"]');
+    await page.waitForSelector('#control-log li:has-text("stop inventory: done")');
+    const stop = control.calls.find((call) => call.path === '/processes/inventory/stop');
+    expect(stop).toMatchObject({ method: 'POST', authorization: `Bearer ${token}` });
+
+    await page.fill('#inventory-latency', '750');
+    await page.click('button[data-control="inventory-latency"]');
+    await page.waitForSelector('#control-log li:has-text("inventory latency 750 ms: done")');
+    expect(control.calls.find((call) => call.path === '/inventory/latency')).toMatchObject({
+      method: 'POST',
+      authorization: `Bearer ${token}`,
+      body: { ms: 750 },
+    });
+    // The process states come from the orchestrator's status route.
+    await page.waitForSelector('#process-states .pill:has-text("inventory: stopped")');
+  });
+
+  it('keeps a screenshot of the live dashboard as a test artifact', async () => {
+    // A few more seconds of load so the time series show a line rather than a dot.
+    await page.waitForFunction(
+      () =>
+        (globalThis as unknown as DashboardWindow).Chart.getChart('chart-orders-rate').data.labels
+          .length >= 15,
+      undefined,
+      { timeout: 30_000 },
+    );
+    mkdirSync(dirname(artifact), { recursive: true });
+    await page.screenshot({ path: artifact, fullPage: true });
+    expect(existsSync(artifact)).toBe(true);
+  });
+});

@@ -1,0 +1,165 @@
+// The parts of the page that are text rather than charts: header, KPIs, partition tiles, tables.
+
+const memberColors = ['#3b6fd8', '#1f9d55', '#9b59b6', '#e07b39', '#16a2b8', '#8c6d31'];
+
+const byId = (id) => document.getElementById(id);
+const text = (id, value) => {
+  byId(id).textContent = value;
+};
+
+function element(tag, attributes = {}, children = []) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (name === 'style') Object.assign(node.style, value);
+    else if (name === 'text') node.textContent = value;
+    else node.setAttribute(name, value);
+  }
+  for (const child of children) node.append(child);
+  return node;
+}
+
+const ms = (value) => (value === null || value === undefined ? '–' : `${Math.round(value)} ms`);
+const money = (value) =>
+  value.toLocaleString('en', { style: 'currency', currency: 'EUR', maximumFractionDigits: 0 });
+const time = (iso) => (iso ? new Date(iso).toTimeString().slice(0, 8) : '–');
+
+export function showConnection(state) {
+  const pill = byId('connection');
+  pill.dataset.state = state;
+  pill.textContent = state;
+  pill.className = `pill ${state === 'live' ? 'pill-live' : state === 'closed' ? 'pill-bad' : 'pill-wait'}`;
+}
+
+export function showSummaryText(summary, updates) {
+  text('update-count', String(updates));
+  text('processed-records', summary.processing.processedRecords.toLocaleString('en'));
+  text('group-id', summary.processing.groupId);
+  text('generated-at', time(summary.generatedAt));
+  const lastMinute = summary.perMinute.at(-1);
+  text('kpi-revenue', lastMinute ? money(lastMinute.revenue) : '–');
+  text('kpi-async-p95', ms(summary.latency.async.p95));
+  text('kpi-sync-p95', ms(summary.latency.sync.p95));
+}
+
+export function showOrderRate(rate) {
+  text('kpi-orders-rate', (rate.async + rate.sync).toFixed(1));
+}
+
+/**
+ * The groups worth showing: every group with members, every service group even when empty (a
+ * stopped service's lag growing is the point), but not the finished replays' old analytics groups.
+ */
+export function visibleGroups(groups, analyticsGroupId) {
+  return groups.filter(
+    (group) =>
+      group.members.length > 0 ||
+      !group.groupId.startsWith('analytics') ||
+      group.groupId === analyticsGroupId,
+  );
+}
+
+/** `clientId@host · member id tail`: the instance, as far as the group protocol can tell. */
+function memberLabel(member) {
+  const host = member.clientHost.replace(/^\//, '');
+  return `${member.clientId}${host ? `@${host}` : ''} · ${member.memberId.slice(-6)}`;
+}
+
+export function showConsumerGroups(groups) {
+  text('kpi-lag', groups.reduce((sum, group) => sum + group.totalLag, 0).toLocaleString('en'));
+  const container = byId('partition-owners');
+  container.replaceChildren(
+    ...groups.map((group) => {
+      const colorOf = new Map(
+        [...group.members]
+          .sort((a, b) => a.memberId.localeCompare(b.memberId))
+          .map((member, index) => [member.memberId, memberColors[index % memberColors.length]]),
+      );
+      const members = group.members.map((member) =>
+        element('span', {
+          class: 'member',
+          title: member.memberId,
+          style: { background: colorOf.get(member.memberId) },
+          text: memberLabel(member),
+        }),
+      );
+      const topics = new Map();
+      for (const partition of group.partitions) {
+        if (!topics.has(partition.topic)) topics.set(partition.topic, []);
+        topics.get(partition.topic).push(partition);
+      }
+      const topicNodes = [...topics].map(([topic, partitions]) =>
+        element('div', { class: 'topic' }, [
+          element('span', { class: 'topic-name', text: topic }),
+          ...partitions.map((partition) =>
+            element('span', {
+              class: `tile${partition.ownerMemberId ? '' : ' unowned'}${partition.lag > 0 ? ' lagging' : ''}`,
+              'data-group': group.groupId,
+              'data-topic': topic,
+              'data-partition': String(partition.partition),
+              'data-lag': String(partition.lag),
+              title:
+                `${topic}[${partition.partition}] owner ${partition.ownerMemberId ?? 'none'}, ` +
+                `committed ${partition.committedOffset ?? '–'} of ${partition.logEndOffset}`,
+              style: partition.ownerMemberId
+                ? { background: colorOf.get(partition.ownerMemberId) }
+                : {},
+              text: `${partition.partition}:${partition.lag}`,
+            }),
+          ),
+        ]),
+      );
+      return element('div', { class: 'group-row', 'data-group': group.groupId }, [
+        element('div', { class: 'group-name' }, [
+          element('strong', { text: group.groupId }),
+          element('span', { class: 'subtle', text: `${group.state} · lag ${group.totalLag}` }),
+          element(
+            'div',
+            { class: 'members' },
+            members.length > 0 ? members : [element('em', { text: 'no members' })],
+          ),
+        ]),
+        element('div', { class: 'topics' }, topicNodes),
+      ]);
+    }),
+  );
+}
+
+export function showConsumerGroupsError(error) {
+  byId('partition-owners').replaceChildren(
+    element('p', { class: 'subtle', text: `consumer groups unavailable: ${error.message}` }),
+  );
+}
+
+/** Open purchase orders: reordering's own list when it answers, else the summary's event view. */
+export function showPurchaseOrders(orders, source) {
+  text('kpi-open-pos', String(orders.length));
+  text('purchase-orders-source', `(${source})`);
+  byId('purchase-orders')
+    .querySelector('tbody')
+    .replaceChildren(
+      ...orders.map((order) =>
+        element('tr', {}, [
+          element('td', { text: order.purchaseOrderId.slice(0, 8) }),
+          element('td', { text: order.sku }),
+          element('td', { class: 'num', text: String(order.quantity) }),
+          element('td', { text: order.status }),
+          element('td', { text: time(order.orderedAt) }),
+          element('td', { text: time(order.expectedAt) }),
+        ]),
+      ),
+    );
+}
+
+/** The summary's view of open purchase orders (created, not yet received), for the fallback. */
+export function openPurchaseOrdersFromSummary(summary) {
+  return summary.reordering.recent
+    .filter((order) => order.receivedAt === null)
+    .map((order) => ({
+      purchaseOrderId: order.purchaseOrderId,
+      sku: order.sku,
+      quantity: order.quantity,
+      status: 'ORDERED',
+      orderedAt: order.createdAt,
+      expectedAt: null,
+    }));
+}
