@@ -52,9 +52,9 @@ const emptyBatch = (): PendingBatch => ({ waiters: [], effects: [], lates: [] })
  *
  * Why this design: the consumer runner commits a record's offset as soon as its handler returns, so a
  * handler may return only once the record's effect is durable. Each record is processed in memory
- * (synchronously), then the handler waits for a GROUP COMMIT: one transaction holding the processor's
+ * (synchronously), then the handler waits for a GROUP COMMIT: one atomic write holding the processor's
  * checkpoint (state + the input positions it reflects) and every result row that changed since the
- * previous commit. Handlers of other partitions that arrive meanwhile join the next commit, so the
+ * previous commit, as one SQL statement (see writeBatch). Handlers of other partitions that arrive meanwhile join the next commit, so the
  * cost per record falls as load rises. After a crash the checkpoint says which offsets are already
  * counted; a redelivered record is recognised by the processor and changes nothing.
  *
@@ -209,7 +209,7 @@ export class AnalyticsPipeline {
           lates: batch.lates,
           effects: batch.effects,
         };
-        await this.#options.db.$transaction((tx) => writeBatch(tx, this.groupId, written));
+        await writeBatch(this.#options.db, this.groupId, written);
       } catch (error) {
         this.#options.logger.warn(
           { groupId: this.groupId, error: (error as Error).message, records: batch.waiters.length },

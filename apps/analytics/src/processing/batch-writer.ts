@@ -12,38 +12,58 @@ export interface Batch {
 }
 
 /**
- * Writes a batch inside the caller's transaction. Each kind of row goes in one statement (a JSON array
- * unpacked by `jsonb_to_recordset`), so a batch costs a handful of round trips whatever its size.
- * The checkpoint update is conditional on the consumer group: a pipeline left over from before a replay
- * cannot overwrite the replay's state.
+ * Writes a batch as ONE SQL statement: the checkpoint update and one data-modifying CTE per kind of row
+ * (a JSON array unpacked by `jsonb_to_recordset`). A single statement is atomic by itself and costs one
+ * round trip, where an interactive transaction with a statement per table cost several (and ~13 ms a
+ * batch on a loaded 2-core machine). Every row write is guarded by the checkpoint update having matched:
+ * a pipeline left over from before a replay (another consumer group) writes nothing at all.
  */
-export async function writeBatch(tx: SqlExecutor, groupId: string, batch: Batch): Promise<void> {
-  const updated = await tx.$executeRawUnsafe(
-    `UPDATE processing_state SET checkpoint = $1, updated_at = now() WHERE id = 1 AND group_id = $2`,
+export async function writeBatch(db: SqlExecutor, groupId: string, batch: Batch): Promise<void> {
+  const statement = new BatchStatement();
+  writeResults(statement, batch.changes);
+  writeLateRecords(statement, batch.lates);
+  writeEffects(statement, batch.effects);
+  const rows = await db.$queryRawUnsafe<Array<{ updated: number }>>(
+    statement.sql(),
     JSON.stringify(batch.checkpoint),
     groupId,
+    ...statement.parameters,
   );
-  if (updated !== 1) {
+  if (rows[0]?.updated !== 1) {
     throw new AnalyticsError(
       'STALE_CONSUMER_GROUP',
       `the aggregates now belong to another consumer group than ${groupId} (a replay started)`,
     );
   }
-  await writeResults(tx, batch.changes);
-  await writeLateRecords(tx, batch.lates);
-  await writeEffects(tx, batch.effects);
 }
 
-async function upsertRows(
-  tx: SqlExecutor,
-  rows: readonly object[],
-  sql: (recordset: string) => string,
-): Promise<void> {
-  if (rows.length === 0) return;
-  await tx.$executeRawUnsafe(sql(`jsonb_to_recordset($1::jsonb)`), JSON.stringify(rows));
+class BatchStatement {
+  readonly parameters: string[] = [];
+  readonly #parts: string[] = [];
+
+  /** Adds `INSERT ... SELECT ... FROM <rows> ...` for a non-empty list of rows. */
+  upsert(rows: readonly object[], sql: (recordset: string) => string): void {
+    if (rows.length === 0) return;
+    this.parameters.push(JSON.stringify(rows));
+    const recordset = `jsonb_to_recordset($${this.parameters.length + 2}::jsonb)`;
+    this.#parts.push(`w${this.#parts.length} AS (${sql(recordset)})`);
+  }
+
+  sql(): string {
+    return [
+      `WITH s AS (UPDATE processing_state SET checkpoint = $1, updated_at = now()
+                   WHERE id = 1 AND group_id = $2 RETURNING 1)`,
+      ...this.#parts,
+    ]
+      .join(',\n')
+      .concat('\nSELECT count(*)::int AS updated FROM s');
+  }
 }
 
-async function writeResults(tx: SqlExecutor, changes: readonly AggregateResult[]): Promise<void> {
+/** Appended to every row source: rows are written only if the checkpoint update matched. */
+const guarded = 'WHERE EXISTS (SELECT 1 FROM s)';
+
+function writeResults(tx: BatchStatement, changes: readonly AggregateResult[]): void {
   const windowed = changes
     .filter((change) => change.window !== null)
     .map((change) => ({
@@ -54,30 +74,30 @@ async function writeResults(tx: SqlExecutor, changes: readonly AggregateResult[]
       value: change.value,
       final: change.final,
     }));
-  await upsertRows(
-    tx,
+  tx.upsert(
     windowed,
     (rows) => `
     INSERT INTO window_results (aggregation, key, window_start, window_end, value, final, updated_at)
     SELECT aggregation, key, window_start, window_end, value, final, now()
       FROM ${rows} AS r(aggregation text, key text, window_start bigint, window_end bigint, value jsonb, final boolean)
+      ${guarded}
     ON CONFLICT (aggregation, key, window_start) DO UPDATE
       SET value = excluded.value, final = excluded.final, window_end = excluded.window_end, updated_at = now()`,
   );
   const keyed = changes
     .filter((change) => change.window === null)
     .map((change) => ({ aggregation: change.aggregation, key: change.key, value: change.value }));
-  await upsertRows(
-    tx,
+  tx.upsert(
     keyed,
     (rows) => `
     INSERT INTO keyed_results (aggregation, key, value, updated_at)
     SELECT aggregation, key, value, now() FROM ${rows} AS r(aggregation text, key text, value jsonb)
+      ${guarded}
     ON CONFLICT (aggregation, key) DO UPDATE SET value = excluded.value, updated_at = now()`,
   );
 }
 
-async function writeLateRecords(tx: SqlExecutor, lates: readonly LateRecord[]): Promise<void> {
+function writeLateRecords(tx: BatchStatement, lates: readonly LateRecord[]): void {
   const rows = lates.map((late) => ({
     aggregation: late.aggregation,
     topic: late.record.topic,
@@ -87,14 +107,14 @@ async function writeLateRecords(tx: SqlExecutor, lates: readonly LateRecord[]): 
     stream_time: new Date(late.streamTime).toISOString(),
     windows: late.windows,
   }));
-  await upsertRows(
-    tx,
+  tx.upsert(
     rows,
     (recordset) => `
     INSERT INTO late_events (aggregation, topic, partition, "offset", event_time, stream_time, windows)
     SELECT aggregation, topic, partition, "offset", event_time, stream_time, windows
       FROM ${recordset} AS r(aggregation text, topic text, partition int, "offset" bigint,
                              event_time timestamptz, stream_time timestamptz, windows jsonb)
+      ${guarded}
     ON CONFLICT DO NOTHING`,
   );
 }
@@ -114,7 +134,7 @@ function earliest(a: string | null, b: string | null): string | null {
   return Date.parse(a) <= Date.parse(b) ? a : b;
 }
 
-async function writeEffects(tx: SqlExecutor, effects: readonly RecordEffect[]): Promise<void> {
+function writeEffects(tx: BatchStatement, effects: readonly RecordEffect[]): void {
   // One row per order: a statement may not upsert the same row twice.
   const orders = new Map<
     string,
@@ -145,13 +165,13 @@ async function writeEffects(tx: SqlExecutor, effects: readonly RecordEffect[]): 
     orders.set(effect.orderId, row);
   }
   // The earliest of each side wins, so the row ends the same whichever order the events came in.
-  await upsertRows(
-    tx,
+  tx.upsert(
     [...orders.values()],
     (rows) => `
     INSERT INTO order_timings (order_id, mode, placed_at, resolved_at, outcome)
     SELECT order_id, mode, placed_at, resolved_at, outcome
       FROM ${rows} AS r(order_id uuid, mode text, placed_at timestamptz, resolved_at timestamptz, outcome text)
+      ${guarded}
     ON CONFLICT (order_id) DO UPDATE SET
       mode = COALESCE(order_timings.mode, excluded.mode),
       placed_at = LEAST(order_timings.placed_at, excluded.placed_at),
@@ -186,13 +206,13 @@ async function writeEffects(tx: SqlExecutor, effects: readonly RecordEffect[]): 
     else row.received_at = earliest(row.received_at, effect.receivedAt);
     purchaseOrders.set(effect.purchaseOrderId, row);
   }
-  await upsertRows(
-    tx,
+  tx.upsert(
     [...purchaseOrders.values()],
     (rows) => `
     INSERT INTO purchase_order_timings (purchase_order_id, sku, quantity, created_at, received_at)
     SELECT purchase_order_id, sku, quantity, created_at, received_at
       FROM ${rows} AS r(purchase_order_id uuid, sku text, quantity int, created_at timestamptz, received_at timestamptz)
+      ${guarded}
     ON CONFLICT (purchase_order_id) DO UPDATE SET
       created_at = LEAST(purchase_order_timings.created_at, excluded.created_at),
       received_at = LEAST(purchase_order_timings.received_at, excluded.received_at)`,
@@ -201,8 +221,7 @@ async function writeEffects(tx: SqlExecutor, effects: readonly RecordEffect[]): 
   // The latest level per SKU in the batch; records of one SKU arrive in order (one partition).
   const levels = new Map<string, Effect<'stock-level'>>();
   for (const effect of ofKind(effects, 'stock-level')) levels.set(effect.sku, effect);
-  await upsertRows(
-    tx,
+  tx.upsert(
     [...levels.values()].map((level) => ({
       sku: level.sku,
       available: level.available,
@@ -213,12 +232,12 @@ async function writeEffects(tx: SqlExecutor, effects: readonly RecordEffect[]): 
     INSERT INTO stock_levels (sku, available, reorder_point, updated_at)
     SELECT sku, available, reorder_point, updated_at
       FROM ${rows} AS r(sku text, available int, reorder_point int, updated_at timestamptz)
+      ${guarded}
     ON CONFLICT (sku) DO UPDATE SET
       available = excluded.available, reorder_point = excluded.reorder_point, updated_at = excluded.updated_at`,
   );
 
-  await upsertRows(
-    tx,
+  tx.upsert(
     ofKind(effects, 'stock-out').map((stockOut) => ({
       topic: stockOut.topic,
       partition: stockOut.partition,
@@ -230,6 +249,7 @@ async function writeEffects(tx: SqlExecutor, effects: readonly RecordEffect[]): 
     INSERT INTO stock_outs (topic, partition, "offset", sku, occurred_at)
     SELECT topic, partition, "offset", sku, occurred_at
       FROM ${rows} AS r(topic text, partition int, "offset" bigint, sku text, occurred_at timestamptz)
+      ${guarded}
     ON CONFLICT DO NOTHING`,
   );
 }
