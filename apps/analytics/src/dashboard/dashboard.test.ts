@@ -34,9 +34,13 @@ interface ControlCall {
   body: unknown;
 }
 
-/** A real HTTP control endpoint answering like the demo orchestrator, recording what it was asked. */
+/**
+ * A real HTTP control endpoint answering like the demo orchestrator (apps/demo's control server:
+ * Bearer token, `GET /status`, `POST /processes/:name/stop`, `/load/start`...), recording each call.
+ */
 async function startControlEndpoint(token: string) {
   const calls: ControlCall[] = [];
+  let load: { rate: number; syncRatio: number } | null = null;
   const server = createServer(async (req: IncomingMessage, res) => {
     let raw = '';
     for await (const chunk of req) raw += chunk;
@@ -48,7 +52,9 @@ async function startControlEndpoint(token: string) {
     });
     res.setHeader('content-type', 'application/json');
     if (req.headers.authorization !== `Bearer ${token}`) {
-      res.writeHead(401).end(JSON.stringify({ code: 'BAD_TOKEN' }));
+      res
+        .writeHead(401)
+        .end(JSON.stringify({ error: { code: 'UNAUTHORIZED', message: 'wrong token' } }));
     } else if (req.method === 'GET' && req.url === '/status') {
       res.end(
         JSON.stringify({
@@ -59,9 +65,12 @@ async function startControlEndpoint(token: string) {
               state: calls.some((c) => c.path.endsWith('/stop')) ? 'stopped' : 'running',
             },
           ],
-          load: { running: false },
+          load: { running: load !== null, request: load },
         }),
       );
+    } else if (req.method === 'POST' && req.url === '/load/start') {
+      load = JSON.parse(raw) as { rate: number; syncRatio: number };
+      res.end(JSON.stringify({ running: true, request: load }));
     } else {
       res.end(JSON.stringify({ ok: true }));
     }
@@ -140,7 +149,7 @@ describe.skipIf(!haveChromium && !inCi)('the live dashboard in headless Chromium
         '--no-first-run',
       ],
     });
-    page = await browser.newPage({ viewport: { width: 1400, height: 1500 } });
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     page.on('pageerror', (error) => pageErrors.push(error.message));
     page.on('console', (message) => {
       // Failed fetches are expected here (reordering is unreachable by design); script errors are not.
@@ -242,6 +251,9 @@ describe.skipIf(!haveChromium && !inCi)('the live dashboard in headless Chromium
   });
 
   it('a fault control reaches the orchestrator with its token', async () => {
+    // The token check is the orchestrator's: no call in this file may have been refused.
+    const unauthorised = () => control.calls.filter((c) => c.authorization !== `Bearer ${token}`);
+
     await page.click('button[data-control="inventory-stop"]');
     await page.waitForSelector('#control-log li:has-text("stop inventory: done")');
     const stop = control.calls.find((call) => call.path === '/processes/inventory/stop');
@@ -257,6 +269,24 @@ describe.skipIf(!haveChromium && !inCi)('the live dashboard in headless Chromium
     });
     // The process states come from the orchestrator's status route.
     await page.waitForSelector('#process-states .pill:has-text("inventory: stopped")');
+
+    await page.click('button[data-control="broker-restart"]');
+    await page.waitForSelector('#control-log li:has-text("restart broker: done")');
+    expect(control.calls.some((call) => call.path === '/broker/restart')).toBe(true);
+    expect(unauthorised()).toEqual([]);
+  });
+
+  it('starts load with the chosen rate and sync share', async () => {
+    await page.fill('#load-rate', '35');
+    await page.locator('#load-sync-ratio').fill('0.25');
+    expect(await page.textContent('#load-sync-ratio-value')).toBe('25 %');
+    await page.click('button[data-control="load-start"]');
+    await page.waitForSelector('#control-log li:has-text("start load at 35/s, 25 % sync: done")');
+    expect(control.calls.find((call) => call.path === '/load/start')?.body).toEqual({
+      rate: 35,
+      syncRatio: 0.25,
+    });
+    await page.waitForSelector('#process-states .pill:has-text("load: 35/s, 25 % sync")');
   });
 
   it('keeps a screenshot of the live dashboard as a test artifact', async () => {

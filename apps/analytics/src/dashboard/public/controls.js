@@ -1,5 +1,6 @@
 // The load and fault controls. Every call goes to analytics' `/api/demo/...` proxy, which adds the
-// orchestrator's token: the page never sees it. The routes below are the orchestrator's (apps/demo).
+// orchestrator's token: the page never sees it. The routes below are the orchestrator's
+// (apps/demo/src/control/control-server.ts); its errors read `{ error: { code, message } }`.
 
 const value = (id) => document.getElementById(id).value;
 
@@ -27,7 +28,7 @@ export const controlActions = {
     body: { ms: Number(value('inventory-latency')) },
     label: `inventory latency ${value('inventory-latency')} ms`,
   }),
-  'broker-restart': () => ({ path: 'processes/broker/restart', body: {}, label: 'restart broker' }),
+  'broker-restart': () => ({ path: 'broker/restart', body: {}, label: 'restart broker' }),
 };
 
 export async function setUpControls() {
@@ -91,7 +92,7 @@ async function refreshProcessStates() {
     container.replaceChildren(
       ...processes.map((process) => {
         const pill = document.createElement('span');
-        const up = process.state === 'running' || process.state === 'ready';
+        const up = process.state === 'running';
         pill.className = `pill ${up ? 'pill-live' : 'pill-bad'}`;
         pill.textContent = `${process.name}: ${process.state}`;
         return pill;
@@ -100,9 +101,11 @@ async function refreshProcessStates() {
     if (status.load) {
       const load = document.createElement('span');
       load.className = `pill ${status.load.running ? 'pill-live' : 'pill-wait'}`;
-      load.textContent = status.load.running
-        ? `load: ${status.load.rate}/s, ${Math.round(status.load.syncRatio * 100)} % sync`
-        : 'load: off';
+      const request = status.load.request;
+      load.textContent =
+        status.load.running && request
+          ? `load: ${request.rate}/s, ${Math.round(request.syncRatio * 100)} % sync`
+          : 'load: off';
       container.append(load);
     }
   } catch {
