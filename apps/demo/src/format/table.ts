@@ -30,6 +30,7 @@ export function formatTable(columns: readonly Column[], rows: readonly (readonly
 /** Milliseconds for a table cell: `—` when there is no value, whole ms from 10 ms up. */
 export function formatMs(ms: number): string {
   if (!Number.isFinite(ms)) return '—';
+  if (ms === 0) return '0 ms';
   if (ms >= 10_000) return `${(ms / 1000).toFixed(1)} s`;
   if (ms >= 10) return `${Math.round(ms)} ms`;
   return `${ms.toFixed(1)} ms`;
