@@ -12,6 +12,7 @@ export default defineConfig({
       'libs/streaming/*/vitest.config.ts',
       'tools/vitest.config.ts',
       'infra/vitest.config.ts',
+      'e2e/vitest.config.ts',
     ],
   },
 });
