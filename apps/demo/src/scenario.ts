@@ -61,7 +61,9 @@ async function main(): Promise<number> {
     options = {
       rateScale: numberArg('rate-scale', values['rate-scale'], 1, (n) => n > 0 && n <= 100),
       durationSeconds:
-        values.duration === undefined ? undefined : numberArg('duration', values.duration, 0, (n) => n > 0),
+        values.duration === undefined
+          ? undefined
+          : numberArg('duration', values.duration, 0, (n) => n > 0),
       syncRatio:
         values['sync-ratio'] === undefined
           ? undefined
@@ -75,7 +77,8 @@ async function main(): Promise<number> {
   let held = true;
   const reports = [];
   for (const name of names) {
-    const scenario = findScenario(name)!;
+    const scenario = findScenario(name);
+    if (!scenario) continue;
     process.stderr.write(`\n== ${scenario.name} ==\n`);
     let lastPrinted = -Infinity;
     const { report } = await runScenario({

@@ -47,8 +47,15 @@ const STATUS_OF: Partial<Record<DemoErrorCode, number>> = {
 export async function startControlServer(options: ControlServerOptions): Promise<ControlServer> {
   const { stack, load } = options;
   const expected = Buffer.from(`Bearer ${options.token}`);
-  const routes: Record<string, (body: Record<string, unknown>, match: string[]) => Promise<unknown>> = {
-    'GET /status': async () => ({ processes: stack.status(), load: load.status(), urls: stack.urls }),
+  const routes: Record<
+    string,
+    (body: Record<string, unknown>, match: string[]) => Promise<unknown>
+  > = {
+    'GET /status': async () => ({
+      processes: stack.status(),
+      load: load.status(),
+      urls: stack.urls,
+    }),
     'POST /broker/restart': async () => {
       await stack.restartProcess('broker');
       return { restarted: 'broker' };
@@ -66,12 +73,18 @@ export async function startControlServer(options: ControlServerOptions): Promise
       const syncRatio = body.syncRatio ?? 0.5;
       const durationSeconds = body.durationSeconds;
       if (typeof rate !== 'number' || !(rate > 0 && rate <= 5000)) {
-        throw new DemoError('BAD_ARGUMENT', 'rate must be a number of orders per second, 0 < rate <= 5000');
+        throw new DemoError(
+          'BAD_ARGUMENT',
+          'rate must be a number of orders per second, 0 < rate <= 5000',
+        );
       }
       if (typeof syncRatio !== 'number' || !(syncRatio >= 0 && syncRatio <= 1)) {
         throw new DemoError('BAD_ARGUMENT', 'syncRatio must be between 0 and 1');
       }
-      if (durationSeconds !== undefined && (typeof durationSeconds !== 'number' || !(durationSeconds > 0))) {
+      if (
+        durationSeconds !== undefined &&
+        (typeof durationSeconds !== 'number' || !(durationSeconds > 0))
+      ) {
         throw new DemoError('BAD_ARGUMENT', 'durationSeconds must be a positive number');
       }
       await load.start({ rate, syncRatio, durationSeconds: durationSeconds as number | undefined });
@@ -98,7 +111,9 @@ export async function startControlServer(options: ControlServerOptions): Promise
     }
     const auth = Buffer.from(req.headers.authorization ?? '');
     if (auth.length !== expected.length || !timingSafeEqual(auth, expected)) {
-      send(res, 401, { error: { code: 'UNAUTHORIZED', message: 'missing or wrong control token' } });
+      send(res, 401, {
+        error: { code: 'UNAUTHORIZED', message: 'missing or wrong control token' },
+      });
       return;
     }
     const path = new URL(req.url ?? '/', 'http://localhost').pathname.replace(/\/$/, '');
@@ -106,7 +121,11 @@ export async function startControlServer(options: ControlServerOptions): Promise
     try {
       const body = req.method === 'POST' ? await readJson(req) : {};
       if (req.method === 'POST' && processAction) {
-        const [, name, action] = processAction as unknown as [string, string, 'stop' | 'start' | 'restart'];
+        const [, name, action] = processAction as unknown as [
+          string,
+          string,
+          'stop' | 'start' | 'restart',
+        ];
         if (action === 'stop') await stack.stopProcess(name);
         else if (action === 'start') await stack.startProcess(name);
         else await stack.restartProcess(name);
@@ -156,7 +175,8 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> 
   if (text.trim() === '') return {};
   try {
     const value: unknown = JSON.parse(text);
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('not an object');
+    if (typeof value !== 'object' || value === null || Array.isArray(value))
+      throw new Error('not an object');
     return value as Record<string, unknown>;
   } catch {
     throw new DemoError('BAD_ARGUMENT', 'the body must be a JSON object');

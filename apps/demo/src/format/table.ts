@@ -9,7 +9,10 @@ export interface Column {
  * A plain-text table with a header rule, columns padded to their widest cell. Plain ASCII so it
  * reads the same in a terminal, a CI log and a README.
  */
-export function formatTable(columns: readonly Column[], rows: readonly (readonly string[])[]): string {
+export function formatTable(
+  columns: readonly Column[],
+  rows: readonly (readonly string[])[],
+): string {
   const widths = columns.map((column, i) =>
     Math.max(column.header.length, ...rows.map((row) => (row[i] ?? '').length)),
   );

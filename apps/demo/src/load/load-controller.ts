@@ -34,7 +34,8 @@ export class LoadController {
   }
 
   async start(request: LoadRequest): Promise<void> {
-    if (this.#running) throw new DemoError('LOAD_RUNNING', 'a load run is already going: stop it first');
+    if (this.#running)
+      throw new DemoError('LOAD_RUNNING', 'a load run is already going: stop it first');
     const abort = new AbortController();
     this.#abort = abort;
     this.#request = request;
@@ -81,7 +82,9 @@ export class LoadController {
       running: this.#running !== null,
       request: this.#request,
       progress: this.#progress,
-      lastResult: last ? { elapsedMs: last.elapsedMs, skipped: last.skipped, paths: last.paths } : null,
+      lastResult: last
+        ? { elapsedMs: last.elapsedMs, skipped: last.skipped, paths: last.paths }
+        : null,
     };
   }
 }

@@ -82,7 +82,13 @@ describe('runLoad', () => {
 
   it('sends valid order bodies: a customer and one to three distinct lines', async () => {
     const sales = await startFakeSales();
-    await runLoad({ salesUrl: sales.url, rate: 50, durationMs: 400, syncRatio: 0, skus: ['A1', 'B2', 'C3'] });
+    await runLoad({
+      salesUrl: sales.url,
+      rate: 50,
+      durationMs: 400,
+      syncRatio: 0,
+      skus: ['A1', 'B2', 'C3'],
+    });
     for (const { body } of sales.received) {
       expect(body.customerId).toMatch(/^load-customer-\d\d$/);
       expect(body.lines.length).toBeGreaterThanOrEqual(1);
@@ -112,7 +118,13 @@ describe('runLoad', () => {
     const sales = await startFakeSales((mode) =>
       mode === 'sync' ? { status: 201, delayMs: 200 } : { status: 202, delayMs: 0 },
     );
-    const result = await runLoad({ salesUrl: sales.url, rate: 40, durationMs: 500, syncRatio: 0.5, random: seeded(7) });
+    const result = await runLoad({
+      salesUrl: sales.url,
+      rate: 40,
+      durationMs: 500,
+      syncRatio: 0.5,
+      random: seeded(7),
+    });
     expect(result.paths.sync.latency.p50).toBeGreaterThanOrEqual(200);
     expect(result.paths.async.latency.p50).toBeLessThan(200);
     expect(result.paths.sync.latency.p99).toBeGreaterThanOrEqual(result.paths.sync.latency.p50);
@@ -156,7 +168,11 @@ describe('runLoad', () => {
   it('refuses a rate, duration or sync ratio that makes no sense', async () => {
     const base = { salesUrl: 'http://127.0.0.1:1', rate: 1, durationMs: 1, syncRatio: 0 };
     await expect(runLoad({ ...base, rate: 0 })).rejects.toMatchObject({ code: 'BAD_ARGUMENT' });
-    await expect(runLoad({ ...base, durationMs: 0 })).rejects.toMatchObject({ code: 'BAD_ARGUMENT' });
-    await expect(runLoad({ ...base, syncRatio: 1.5 })).rejects.toMatchObject({ code: 'BAD_ARGUMENT' });
+    await expect(runLoad({ ...base, durationMs: 0 })).rejects.toMatchObject({
+      code: 'BAD_ARGUMENT',
+    });
+    await expect(runLoad({ ...base, syncRatio: 1.5 })).rejects.toMatchObject({
+      code: 'BAD_ARGUMENT',
+    });
   });
 });

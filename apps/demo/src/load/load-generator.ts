@@ -85,7 +85,10 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const maxInFlight = options.maxInFlight ?? 2000;
   const timeoutMs = options.requestTimeoutMs ?? 15_000;
   const ordersUrl = `${options.salesUrl.replace(/\/$/, '')}/orders`;
-  const counters: Record<OrderPath, PathCounters> = { async: emptyCounters(), sync: emptyCounters() };
+  const counters: Record<OrderPath, PathCounters> = {
+    async: emptyCounters(),
+    sync: emptyCounters(),
+  };
   const latencies: Record<OrderPath, number[]> = { async: [], sync: [] };
   const accepted: AcceptedOrder[] = [];
   const pending = new Set<Promise<void>>();

@@ -28,7 +28,10 @@ export interface OrderBody {
 }
 
 /** A plausible order: one of 50 customers, one to three different SKUs, one to three of each. */
-export function randomOrder(skus: readonly string[], random: () => number = Math.random): OrderBody {
+export function randomOrder(
+  skus: readonly string[],
+  random: () => number = Math.random,
+): OrderBody {
   const pick = (n: number) => Math.floor(random() * n);
   const count = Math.min(skus.length, 1 + pick(3));
   const chosen = new Set<string>();

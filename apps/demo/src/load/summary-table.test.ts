@@ -76,7 +76,13 @@ describe('renderProgress', () => {
   it('draws the share of the duration done and the running counters', () => {
     const counters = { sent: 30, accepted: 28, failed: 2, failures: {}, statuses: {} };
     const line = renderProgress(
-      { elapsedMs: 5000, durationMs: 10_000, inFlight: 4, skipped: 0, paths: { async: counters, sync: counters } },
+      {
+        elapsedMs: 5000,
+        durationMs: 10_000,
+        inFlight: 4,
+        skipped: 0,
+        paths: { async: counters, sync: counters },
+      },
       10,
     );
     expect(line).toBe('[#####.....]  50% 5s  sent 60  ok 56  failed 4  in flight 4  12/s');

@@ -43,7 +43,9 @@ export function formatLoadSummary(result: LoadResult): string {
     if (failures) notes.push(`${path} failures: ${failures}`);
   }
   if (result.skipped > 0) {
-    notes.push(`${result.skipped} orders not sent: too many requests already waiting for an answer`);
+    notes.push(
+      `${result.skipped} orders not sent: too many requests already waiting for an answer`,
+    );
   }
   notes.push(`run: ${(result.elapsedMs / 1000).toFixed(1)} s`);
   return [table, '', ...notes].join('\n');

@@ -13,7 +13,12 @@ afterEach(async () => {
 });
 
 /** A sales look-alike: each order's status, and how many reads it takes to become final. */
-async function fakeSales(orders: Record<string, { final: 'CONFIRMED' | 'REJECTED' | null; afterReads: number; decidedAt: string }>) {
+async function fakeSales(
+  orders: Record<
+    string,
+    { final: 'CONFIRMED' | 'REJECTED' | null; afterReads: number; decidedAt: string }
+  >,
+) {
   const reads = new Map<string, number>();
   server = createServer((req, res) => {
     const id = (req.url ?? '').split('/').pop() ?? '';
@@ -50,11 +55,21 @@ describe('auditOrders', () => {
       a2: { final: 'REJECTED', afterReads: 1, decidedAt: '2026-01-01T00:00:03.500Z' },
       s1: { final: 'CONFIRMED', afterReads: 0, decidedAt: '2026-01-01T00:00:00.200Z' },
     });
-    const result = await auditOrders([accepted('a1', 'async'), accepted('a2', 'async'), accepted('s1', 'sync')], {
-      salesUrl,
-      loadEndedAt: Date.parse('2026-01-01T00:00:02.000Z'),
+    const result = await auditOrders(
+      [accepted('a1', 'async'), accepted('a2', 'async'), accepted('s1', 'sync')],
+      {
+        salesUrl,
+        loadEndedAt: Date.parse('2026-01-01T00:00:02.000Z'),
+      },
+    );
+    expect(result.async).toMatchObject({
+      accepted: 2,
+      final: 2,
+      confirmed: 1,
+      rejected: 1,
+      lost: 0,
+      unfinished: 0,
     });
-    expect(result.async).toMatchObject({ accepted: 2, final: 2, confirmed: 1, rejected: 1, lost: 0, unfinished: 0 });
     expect(result.async.allFinalAfterMs).toBe(1500);
     expect(result.async.decisionMs.sort((a, b) => a - b)).toEqual([1000, 3500]);
     expect(result.sync).toMatchObject({ accepted: 1, final: 1, allFinalAfterMs: 0 });
@@ -69,6 +84,12 @@ describe('auditOrders', () => {
       loadEndedAt: 0,
       deadlineMs: 0,
     });
-    expect(result.async).toMatchObject({ accepted: 2, final: 0, lost: 1, unfinished: 1, allFinalAfterMs: null });
+    expect(result.async).toMatchObject({
+      accepted: 2,
+      final: 0,
+      lost: 1,
+      unfinished: 1,
+      allFinalAfterMs: null,
+    });
   });
 });

@@ -94,7 +94,12 @@ export async function auditOrders(
         result.unfinished++;
       }
     }
-    if (result.final > 0 && result.unfinished === 0 && result.lost === 0 && Number.isFinite(lastDecided)) {
+    if (
+      result.final > 0 &&
+      result.unfinished === 0 &&
+      result.lost === 0 &&
+      Number.isFinite(lastDecided)
+    ) {
       result.allFinalAfterMs = Math.max(0, lastDecided - options.loadEndedAt);
     }
     return result;
@@ -104,7 +109,9 @@ export async function auditOrders(
 
 async function readOrder(salesUrl: string, orderId: string): Promise<OrderView | 'lost' | null> {
   try {
-    const response = await fetch(`${salesUrl}/orders/${orderId}`, { signal: AbortSignal.timeout(5000) });
+    const response = await fetch(`${salesUrl}/orders/${orderId}`, {
+      signal: AbortSignal.timeout(5000),
+    });
     if (response.status === 404) {
       await response.body?.cancel();
       return 'lost';

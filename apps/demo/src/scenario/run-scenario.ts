@@ -67,7 +67,9 @@ export async function runScenario(options: RunScenarioOptions): Promise<Scenario
         if (event.type === 'skipped') note(`skipped ${event.name}: ${event.reason}`);
       },
     });
-    note(`stack ready in ${((Date.now() - began) / 1000).toFixed(1)} s; warming up with one order end to end`);
+    note(
+      `stack ready in ${((Date.now() - began) / 1000).toFixed(1)} s; warming up with one order end to end`,
+    );
     const running = stack;
     const skus = await fetchSkus(stack.urls.inventory);
     await warmUp(stack.urls.sales, skus);
@@ -99,7 +101,10 @@ export async function runScenario(options: RunScenarioOptions): Promise<Scenario
       salesUrl: stack.urls.sales,
       rate,
       rateAt: burst
-        ? (ms) => (ms >= burst.fromSeconds * 1000 && ms < burst.toSeconds * 1000 ? burst.rate * scale : rate)
+        ? (ms) =>
+            ms >= burst.fromSeconds * 1000 && ms < burst.toSeconds * 1000
+              ? burst.rate * scale
+              : rate
         : undefined,
       durationMs: durationSeconds * 1000,
       syncRatio,
@@ -144,7 +149,11 @@ export async function runScenario(options: RunScenarioOptions): Promise<Scenario
 }
 
 /** One async order placed and followed to its decision: the pipeline works before we measure it. */
-async function warmUp(salesUrl: string, skus: readonly string[], timeoutMs = 60_000): Promise<void> {
+async function warmUp(
+  salesUrl: string,
+  skus: readonly string[],
+  timeoutMs = 60_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let orderId: string | null = null;
   while (Date.now() < deadline) {

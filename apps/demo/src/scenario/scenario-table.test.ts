@@ -68,7 +68,14 @@ function report(asyncAudit: Partial<PathAudit>): ScenarioReport {
         decisionMs: [100, 200, 16_000],
         ...asyncAudit,
       }),
-      sync: audit({ accepted: 250, final: 250, confirmed: 240, rejected: 10, allFinalAfterMs: 0, decisionMs: [150, 170] }),
+      sync: audit({
+        accepted: 250,
+        final: 250,
+        confirmed: 240,
+        rejected: 10,
+        allFinalAfterMs: 0,
+        decisionMs: [150, 170],
+      }),
     },
     timeline: [
       { atMs: 10_004, label: 'stop inventory', tookMs: 310 },
@@ -105,7 +112,9 @@ describe('formatScenarioReport', () => {
   });
 
   it('fails the verdict when an accepted async order was lost or never decided', () => {
-    const text = formatScenarioReport(report({ final: 397, lost: 1, unfinished: 2, allFinalAfterMs: null }));
+    const text = formatScenarioReport(
+      report({ final: 397, lost: 1, unfinished: 2, allFinalAfterMs: null }),
+    );
     expect(text).toContain('verdict: FAIL: async path lost 1 and left 2 pending');
     expect(text).toMatch(/all final after load end\s+not yet/);
   });

@@ -41,7 +41,9 @@ export function formatScenarioReport(report: ScenarioReport): string {
           .join('; ')}`;
   const failures = ORDER_PATHS.flatMap((p) => {
     const causes = Object.entries(report.load.paths[p].failures);
-    return causes.length === 0 ? [] : [`${p} failures: ${causes.map(([c, n]) => `${c} ${n}`).join(', ')}`];
+    return causes.length === 0
+      ? []
+      : [`${p} failures: ${causes.map(([c, n]) => `${c} ${n}`).join(', ')}`];
   });
   const verdict = asyncPathHeld(report)
     ? 'verdict: PASS: every accepted async order reached a final state and none was lost'

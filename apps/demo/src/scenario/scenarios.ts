@@ -59,12 +59,17 @@ export const SCENARIOS: readonly Scenario[] = [
         label: `inventory latency ${SCENARIO_SYNC_TIMEOUT_MS + 1000} ms`,
         run: (stack) => stack.setInventoryLatency(SCENARIO_SYNC_TIMEOUT_MS + 1000),
       },
-      { atSeconds: 25, label: 'inventory latency 0 ms', run: (stack) => stack.setInventoryLatency(0) },
+      {
+        atSeconds: 25,
+        label: 'inventory latency 0 ms',
+        run: (stack) => stack.setInventoryLatency(0),
+      },
     ],
   },
   {
     name: 'burst',
-    description: 'Five seconds at five times the rate: the async path absorbs the burst as lag, the sync path queues on inventory.',
+    description:
+      'Five seconds at five times the rate: the async path absorbs the burst as lag, the sync path queues on inventory.',
     rate: 20,
     durationSeconds: 30,
     syncRatio: 0.5,
@@ -73,11 +78,14 @@ export const SCENARIOS: readonly Scenario[] = [
   },
   {
     name: 'broker-restart',
-    description: 'The broker is restarted mid-run. Sales keeps accepting async orders (the outbox holds them); every one is delivered once the broker is back.',
+    description:
+      'The broker is restarted mid-run. Sales keeps accepting async orders (the outbox holds them); every one is delivered once the broker is back.',
     rate: 20,
     durationSeconds: 40,
     syncRatio: 0.5,
-    steps: [{ atSeconds: 10, label: 'restart broker', run: (stack) => stack.restartProcess('broker') }],
+    steps: [
+      { atSeconds: 10, label: 'restart broker', run: (stack) => stack.restartProcess('broker') },
+    ],
   },
 ];
 

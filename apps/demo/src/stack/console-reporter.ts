@@ -16,7 +16,10 @@ export class ConsoleReporter {
   readonly #out: NodeJS.WritableStream;
   readonly #showLines: boolean;
 
-  constructor(logDir: string, options: { out?: NodeJS.WritableStream; colour?: boolean; showLines?: boolean } = {}) {
+  constructor(
+    logDir: string,
+    options: { out?: NodeJS.WritableStream; colour?: boolean; showLines?: boolean } = {},
+  ) {
     this.#logDir = logDir;
     mkdirSync(logDir, { recursive: true });
     this.#out = options.out ?? process.stdout;
@@ -31,7 +34,8 @@ export class ConsoleReporter {
       this.#files.set(name, file);
     }
     file.write(`${line}\n`);
-    if (this.#showLines) this.#out.write(`${prefixLine(name, line, { nameWidth: 10, colour: this.#colour })}\n`);
+    if (this.#showLines)
+      this.#out.write(`${prefixLine(name, line, { nameWidth: 10, colour: this.#colour })}\n`);
   };
 
   note(message: string): void {
@@ -44,10 +48,14 @@ export class ConsoleReporter {
         this.note(`starting ${event.name}`);
         break;
       case 'ready':
-        this.note(`${event.name} ready in ${(event.ms / 1000).toFixed(1)} s${event.url ? ` (${event.url})` : ''}`);
+        this.note(
+          `${event.name} ready in ${(event.ms / 1000).toFixed(1)} s${event.url ? ` (${event.url})` : ''}`,
+        );
         break;
       case 'skipped':
-        this.#out.write(`${this.#paint('33', `demo       | skipped ${event.name}: ${event.reason}`)}\n`);
+        this.#out.write(
+          `${this.#paint('33', `demo       | skipped ${event.name}: ${event.reason}`)}\n`,
+        );
         break;
       case 'stopped':
         this.note(`${event.name} stopped`);
@@ -75,7 +83,9 @@ export class ConsoleReporter {
 
   async close(): Promise<void> {
     await Promise.all(
-      [...this.#files.values()].map((file) => new Promise<void>((resolve) => file.end(() => resolve()))),
+      [...this.#files.values()].map(
+        (file) => new Promise<void>((resolve) => file.end(() => resolve())),
+      ),
     );
   }
 

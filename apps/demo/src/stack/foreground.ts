@@ -33,7 +33,10 @@ ${STACK_OPTIONS_USAGE}`,
  * `npm start` and `npm run infra`: runs the stack in the foreground until Ctrl-C (or SIGTERM), then
  * stops every process in order. A second Ctrl-C kills what is left at once.
  */
-export async function runForeground(mode: ForegroundMode, argv: readonly string[]): Promise<number> {
+export async function runForeground(
+  mode: ForegroundMode,
+  argv: readonly string[],
+): Promise<number> {
   let args;
   try {
     args = parseStackArgs(argv);
@@ -117,14 +120,22 @@ export async function runForeground(mode: ForegroundMode, argv: readonly string[
       token,
       stack,
       load,
-      allowedOrigins: [`http://localhost:${args.ports.analytics}`, `http://127.0.0.1:${args.ports.analytics}`],
+      allowedOrigins: [
+        `http://localhost:${args.ports.analytics}`,
+        `http://127.0.0.1:${args.ports.analytics}`,
+      ],
     });
     // For tools run beside the demo (a scenario against the running stack, curl): readable by us only.
-    writeFileSync(join(args.dataDir, 'control.json'), JSON.stringify({ url: control.url, token }, null, 2), {
-      mode: 0o600,
-    });
+    writeFileSync(
+      join(args.dataDir, 'control.json'),
+      JSON.stringify({ url: control.url, token }, null, 2),
+      {
+        mode: 0o600,
+      },
+    );
   }
-  const envFiles = mode === 'infra' ? writeInfraEnvFiles(args.dataDir, args.ports, args.logLevel) : [];
+  const envFiles =
+    mode === 'infra' ? writeInfraEnvFiles(args.dataDir, args.ports, args.logLevel) : [];
 
   const seconds = ((Date.now() - began) / 1000).toFixed(1);
   const urls = stack.urls;
@@ -132,12 +143,18 @@ export async function runForeground(mode: ForegroundMode, argv: readonly string[
     mode === 'full'
       ? [
           ['dashboard', `http://localhost:${args.ports.analytics}`],
-          ['sales', `http://localhost:${args.ports.sales}   POST /orders[?mode=sync], GET /orders/:id`],
+          [
+            'sales',
+            `http://localhost:${args.ports.sales}   POST /orders[?mode=sync], GET /orders/:id`,
+          ],
           ['inventory', `http://localhost:${args.ports.inventory}   GET /products`],
           ['reordering', `http://localhost:${args.ports.reordering}`],
           ['broker', `${urls.broker}   (Kafka protocol)`],
           ['postgres', `${urls.postgres.replace(/\/postgres$/, '/<service>')}`],
-          ['controls', `${controlUrl}   (token in ${displayPath(join(args.dataDir, 'control.json'))})`],
+          [
+            'controls',
+            `${controlUrl}   (token in ${displayPath(join(args.dataDir, 'control.json'))})`,
+          ],
           ['data', `${args.dataDir}   (npm run reset wipes it)`],
         ]
       : [
@@ -152,7 +169,9 @@ export async function runForeground(mode: ForegroundMode, argv: readonly string[
       '',
       `  retail-streams ${mode === 'full' ? 'demo' : 'infrastructure'} ready in ${seconds} s${started}`,
       ...rows.map(([name, value]) => `    ${name.padEnd(11)} ${value}`),
-      mode === 'infra' ? '\n  run one service in watch mode: npx nx serve <sales|inventory|reordering|analytics>' : '',
+      mode === 'infra'
+        ? '\n  run one service in watch mode: npx nx serve <sales|inventory|reordering|analytics>'
+        : '',
       '  Ctrl-C stops everything.',
       '',
     ].join('\n') + '\n',

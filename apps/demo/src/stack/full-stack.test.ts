@@ -10,7 +10,11 @@ import type { RunningStack } from './stack.ts';
 
 const allServicesExist = SERVICE_NAMES.every((name) => serviceExists(name));
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+async function until<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  timeoutMs = 60_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe().catch(() => undefined);
@@ -35,7 +39,8 @@ describe.skipIf(!allServicesExist)('the whole demo stack (real services)', () =>
       connectors: true,
       readyTimeoutMs: 90_000,
       onEvent: (event) => {
-        if (event.type === 'died') deaths.push(`${event.exit.name}: ${event.exit.lastLines.slice(-5).join(' | ')}`);
+        if (event.type === 'died')
+          deaths.push(`${event.exit.name}: ${event.exit.lastLines.slice(-5).join(' | ')}`);
       },
     });
   }, 180_000);
@@ -56,12 +61,17 @@ describe.skipIf(!allServicesExist)('the whole demo stack (real services)', () =>
     const placed = await fetch(`${stack.urls.sales}/orders`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ customerId: 'full-stack-test', lines: [{ sku: 'SKU-MUG-01', quantity: 1 }] }),
+      body: JSON.stringify({
+        customerId: 'full-stack-test',
+        lines: [{ sku: 'SKU-MUG-01', quantity: 1 }],
+      }),
     });
     expect(placed.status).toBe(202);
     const { orderId } = (await placed.json()) as { orderId: string };
     const status = await until('the order to be decided', async () => {
-      const body = (await (await fetch(`${stack.urls.sales}/orders/${orderId}`)).json()) as { status: string };
+      const body = (await (await fetch(`${stack.urls.sales}/orders/${orderId}`)).json()) as {
+        status: string;
+      };
       return body.status === 'PENDING' ? undefined : body.status;
     });
     expect(status).toBe('CONFIRMED');
@@ -71,7 +81,10 @@ describe.skipIf(!allServicesExist)('the whole demo stack (real services)', () =>
     const placed = await fetch(`${stack.urls.sales}/orders?mode=sync`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ customerId: 'full-stack-test', lines: [{ sku: 'SKU-MUG-02', quantity: 1 }] }),
+      body: JSON.stringify({
+        customerId: 'full-stack-test',
+        lines: [{ sku: 'SKU-MUG-02', quantity: 1 }],
+      }),
     });
     expect(placed.status).toBe(201);
     expect(((await placed.json()) as { status: string }).status).toBe('CONFIRMED');

@@ -23,7 +23,10 @@ export function writeInfraEnvFiles(dataDir: string, ports: PortMap, logLevel: st
   writeFileSync(
     infra,
     envFileText(
-      { KAFKA_BROKERS: shared.KAFKA_BROKERS as string, POSTGRES_ADMIN_URL: shared.POSTGRES_ADMIN_URL as string },
+      {
+        KAFKA_BROKERS: shared.KAFKA_BROKERS as string,
+        POSTGRES_ADMIN_URL: shared.POSTGRES_ADMIN_URL as string,
+      },
       'shared infrastructure: written by npm run infra',
     ),
   );

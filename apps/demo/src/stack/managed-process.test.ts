@@ -7,7 +7,10 @@ import { processAlive, processGroupAlive } from './process-group.ts';
 
 const fakeService = new URL('./test-fixtures/fake-service.ts', import.meta.url).pathname;
 
-async function fakeSpec(env: Record<string, string> = {}, timeoutMs = 15_000): Promise<ProcessSpec> {
+async function fakeSpec(
+  env: Record<string, string> = {},
+  timeoutMs = 15_000,
+): Promise<ProcessSpec> {
   const port = await freePort();
   return {
     name: 'fake',
@@ -40,7 +43,10 @@ describe('ManagedProcess', () => {
       {
         name: 'echo',
         command: process.execPath,
-        args: ['-e', 'console.log("one\\ntwo"); console.error("three"); setTimeout(() => {}, 60000)'],
+        args: [
+          '-e',
+          'console.log("one\\ntwo"); console.error("three"); setTimeout(() => {}, 60000)',
+        ],
         readiness: { kind: 'output', pattern: /^three$/, timeoutMs: 10_000 },
       },
       { onLine: (name, line) => lines.push(`${name}:${line}`) },
@@ -93,7 +99,9 @@ describe('ManagedProcess', () => {
 
   it('does not report a stop it was asked for as a death', async () => {
     const exits: ProcessExit[] = [];
-    const managed = new ManagedProcess(await fakeSpec(), { onUnexpectedExit: (e) => exits.push(e) });
+    const managed = new ManagedProcess(await fakeSpec(), {
+      onUnexpectedExit: (e) => exits.push(e),
+    });
     await managed.start();
     await managed.stop();
     expect(exits).toEqual([]);

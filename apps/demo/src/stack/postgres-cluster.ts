@@ -59,9 +59,13 @@ export async function preparePostgresCluster(
       );
     } catch (error) {
       const stderr = String((error as { stderr?: unknown }).stderr ?? '').trim();
-      throw new DemoError('POSTGRES_FAILED', `initdb failed in ${clusterDir}: ${stderr || (error as Error).message}`, {
-        cause: error,
-      });
+      throw new DemoError(
+        'POSTGRES_FAILED',
+        `initdb failed in ${clusterDir}: ${stderr || (error as Error).message}`,
+        {
+          cause: error,
+        },
+      );
     }
   }
   if (!options.durable) saveTemplate(clusterDir);
@@ -87,7 +91,13 @@ export async function preparePostgresCluster(
   return {
     name: 'postgres',
     command: binaries.postgres,
-    args: ['-D', clusterDir, '-p', String(options.port), ...settings.flatMap(([k, v]) => ['-c', `${k}=${v}`])],
+    args: [
+      '-D',
+      clusterDir,
+      '-p',
+      String(options.port),
+      ...settings.flatMap(([k, v]) => ['-c', `${k}=${v}`]),
+    ],
     env: { ...process.env, LC_MESSAGES: 'C' },
     ...owner,
     readiness: {

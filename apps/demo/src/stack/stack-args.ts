@@ -51,7 +51,10 @@ export function parseStackArgs(argv: readonly string[]): StackArgs {
   }
   const logLevel = values['log-level'] ?? 'info';
   if (!['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'].includes(logLevel)) {
-    throw new DemoError('BAD_ARGUMENT', `--log-level must be trace, debug, info, warn, error, fatal or silent`);
+    throw new DemoError(
+      'BAD_ARGUMENT',
+      `--log-level must be trace, debug, info, warn, error, fatal or silent`,
+    );
   }
   return {
     dataDir: resolve(values['data-dir'] ?? defaultDataDir),

@@ -20,7 +20,11 @@ const fakes = {
   analytics: fakeService,
 };
 
-async function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs = 20_000): Promise<T> {
+async function waitFor<T>(
+  what: string,
+  probe: () => T | undefined,
+  timeoutMs = 20_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = probe();
@@ -77,8 +81,17 @@ describe('startStack (real PostgreSQL and broker, stand-in services)', () => {
       const response = await fetch(`${stack.urls[name]}/health/ready`);
       expect(response.status, name).toBe(200);
     }
-    expect(events.filter((e) => e.type === 'ready').map((e) => (e as { name: string }).name)).toEqual(
-      expect.arrayContaining(['postgres', 'broker', 'inventory', 'sales', 'reordering', 'analytics']),
+    expect(
+      events.filter((e) => e.type === 'ready').map((e) => (e as { name: string }).name),
+    ).toEqual(
+      expect.arrayContaining([
+        'postgres',
+        'broker',
+        'inventory',
+        'sales',
+        'reordering',
+        'analytics',
+      ]),
     );
   });
 
@@ -96,7 +109,10 @@ describe('startStack (real PostgreSQL and broker, stand-in services)', () => {
   });
 
   it('gives each service the conventional environment', async () => {
-    const salesEnv = (await (await fetch(`${stack.urls.sales}/env`)).json()) as Record<string, string>;
+    const salesEnv = (await (await fetch(`${stack.urls.sales}/env`)).json()) as Record<
+      string,
+      string
+    >;
     expect(salesEnv).toMatchObject({
       PORT: String(stack.ports.sales),
       KAFKA_BROKERS: `127.0.0.1:${stack.ports.broker}`,
@@ -105,10 +121,16 @@ describe('startStack (real PostgreSQL and broker, stand-in services)', () => {
       DATABASE_URL: adminUrl(stack.ports.postgres, 'sales'),
     });
     expect(salesEnv.ACCESS_LOG_FILE).toBe(join(dataDir, 'logs', 'sales.access.log'));
-    const analyticsEnv = (await (await fetch(`${stack.urls.analytics}/env`)).json()) as Record<string, string>;
+    const analyticsEnv = (await (await fetch(`${stack.urls.analytics}/env`)).json()) as Record<
+      string,
+      string
+    >;
     expect(analyticsEnv.DEMO_CONTROL_URL).toBe(`http://127.0.0.1:${stack.ports.control}`);
     expect(analyticsEnv.DEMO_CONTROL_TOKEN).toBe(token);
-    const inventoryEnv = (await (await fetch(`${stack.urls.inventory}/env`)).json()) as Record<string, string>;
+    const inventoryEnv = (await (await fetch(`${stack.urls.inventory}/env`)).json()) as Record<
+      string,
+      string
+    >;
     expect(inventoryEnv.ADMIN_ENDPOINTS).toBe('true');
     expect(inventoryEnv.DEMO_CONTROL_TOKEN).toBeUndefined();
   });
@@ -117,27 +139,38 @@ describe('startStack (real PostgreSQL and broker, stand-in services)', () => {
     const before = events.length;
     await fetch(`${stack.urls.reordering}/die`, { method: 'POST' });
     const died = await waitFor('the death event', () =>
-      events.slice(before).find((e): e is Extract<StackEvent, { type: 'died' }> => e.type === 'died'),
+      events
+        .slice(before)
+        .find((e): e is Extract<StackEvent, { type: 'died' }> => e.type === 'died'),
     );
     expect(died.exit.name).toBe('reordering');
     expect(died.exit.code).toBe(3);
     expect(died.exit.lastLines).toContain('fake service: dying on request');
     expect(stack.status().find((p) => p.name === 'reordering')?.state).toBe('exited');
     await stack.startProcess('reordering');
-    expect(stack.status().find((p) => p.name === 'reordering')).toMatchObject({ state: 'running', restarts: 1 });
+    expect(stack.status().find((p) => p.name === 'reordering')).toMatchObject({
+      state: 'running',
+      restarts: 1,
+    });
   });
 
   describe('control endpoint', () => {
     const call = (path: string, init: RequestInit & { auth?: string } = {}) =>
       fetch(`${control.url}${path}`, {
         ...init,
-        headers: { authorization: init.auth ?? `Bearer ${token}`, 'content-type': 'application/json', ...init.headers },
+        headers: {
+          authorization: init.auth ?? `Bearer ${token}`,
+          'content-type': 'application/json',
+          ...init.headers,
+        },
       });
 
     it('refuses calls without the run token', async () => {
       const response = await call('/status', { auth: 'Bearer wrong' });
       expect(response.status).toBe(401);
-      expect(((await response.json()) as { error: { code: string } }).error.code).toBe('UNAUTHORIZED');
+      expect(((await response.json()) as { error: { code: string } }).error.code).toBe(
+        'UNAUTHORIZED',
+      );
     });
 
     it('listens on 127.0.0.1 only', () => {
@@ -149,7 +182,9 @@ describe('startStack (real PostgreSQL and broker, stand-in services)', () => {
         method: 'OPTIONS',
         headers: { origin: `http://localhost:${stack.ports.analytics}` },
       });
-      expect(allowed.headers.get('access-control-allow-origin')).toBe(`http://localhost:${stack.ports.analytics}`);
+      expect(allowed.headers.get('access-control-allow-origin')).toBe(
+        `http://localhost:${stack.ports.analytics}`,
+      );
       const other = await fetch(`${control.url}/status`, {
         method: 'OPTIONS',
         headers: { origin: 'http://evil.example' },
@@ -160,7 +195,9 @@ describe('startStack (real PostgreSQL and broker, stand-in services)', () => {
     it('stops and starts a service, and says so in /status', async () => {
       const stopped = await call('/processes/inventory/stop', { method: 'POST' });
       expect(stopped.status).toBe(200);
-      const status = (await (await call('/status')).json()) as { processes: { name: string; state: string }[] };
+      const status = (await (await call('/status')).json()) as {
+        processes: { name: string; state: string }[];
+      };
       expect(status.processes.find((p) => p.name === 'inventory')?.state).toBe('stopped');
       await expect(fetch(`${stack.urls.inventory}/health/live`)).rejects.toThrow();
 
@@ -184,14 +221,22 @@ describe('startStack (real PostgreSQL and broker, stand-in services)', () => {
 
     it('answers 404 for an unknown process and 400 for a bad latency', async () => {
       expect((await call('/processes/nope/stop', { method: 'POST' })).status).toBe(404);
-      const bad = await call('/inventory/latency', { method: 'POST', body: JSON.stringify({ ms: -1 }) });
+      const bad = await call('/inventory/latency', {
+        method: 'POST',
+        body: JSON.stringify({ ms: -1 }),
+      });
       expect(bad.status).toBe(400);
     });
 
     it('reports the inventory admin call failing (the stand-in has no admin endpoint) as 502', async () => {
-      const response = await call('/inventory/latency', { method: 'POST', body: JSON.stringify({ ms: 100 }) });
+      const response = await call('/inventory/latency', {
+        method: 'POST',
+        body: JSON.stringify({ ms: 100 }),
+      });
       expect(response.status).toBe(502);
-      expect(((await response.json()) as { error: { code: string } }).error.code).toBe('ADMIN_CALL_FAILED');
+      expect(((await response.json()) as { error: { code: string } }).error.code).toBe(
+        'ADMIN_CALL_FAILED',
+      );
     });
   });
 
@@ -255,7 +300,11 @@ describe('startStack failures', () => {
     try {
       expect(stack.services).toEqual([]);
       expect(events).toContainEqual(
-        expect.objectContaining({ type: 'skipped', name: 'sales', reason: expect.stringContaining('does not exist') }),
+        expect.objectContaining({
+          type: 'skipped',
+          name: 'sales',
+          reason: expect.stringContaining('does not exist'),
+        }),
       );
     } finally {
       await stack.stop();

@@ -207,7 +207,8 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
         emit({
           type: 'skipped',
           name: 'connectors',
-          reason: 'apps/cli has no `connect` command yet: access logs are not shipped to logs.access',
+          reason:
+            'apps/cli has no `connect` command yet: access logs are not shipped to logs.access',
         });
       } else {
         for (const name of started) {
@@ -261,14 +262,16 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       },
       services: started,
       status: () =>
-        [...processes.values()].sort((a, b) => rank(a.name) - rank(b.name)).map((managed) => ({
-          name: managed.name,
-          state: managed.state,
-          pid: managed.pid ?? null,
-          url: urls[managed.name] ?? null,
-          restarts: managed.restarts,
-          startedAt: managed.startedAt > 0 ? new Date(managed.startedAt).toISOString() : null,
-        })),
+        [...processes.values()]
+          .sort((a, b) => rank(a.name) - rank(b.name))
+          .map((managed) => ({
+            name: managed.name,
+            state: managed.state,
+            pid: managed.pid ?? null,
+            url: urls[managed.name] ?? null,
+            restarts: managed.restarts,
+            startedAt: managed.startedAt > 0 ? new Date(managed.startedAt).toISOString() : null,
+          })),
       pids: () =>
         [...processes.values()]
           .map((managed) => managed.pid)
@@ -307,9 +310,13 @@ async function setLatency(inventoryUrl: string, ms: number): Promise<void> {
       signal: AbortSignal.timeout(5000),
     });
   } catch (error) {
-    throw new DemoError('ADMIN_CALL_FAILED', `inventory did not answer: ${(error as Error).message}`, {
-      cause: error,
-    });
+    throw new DemoError(
+      'ADMIN_CALL_FAILED',
+      `inventory did not answer: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
   }
   const text = await response.text();
   if (!response.ok) {

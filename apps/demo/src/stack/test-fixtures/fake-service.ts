@@ -18,7 +18,10 @@ if (process.env.FAKE_GRANDCHILD === '1') {
 const server = createServer((req, res) => {
   if (req.url === '/health/live') return res.writeHead(200).end('{"status":"ok"}');
   if (req.url === '/health/ready') return res.writeHead(Date.now() >= readyAt ? 200 : 503).end();
-  if (req.url === '/env') return res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(process.env));
+  if (req.url === '/env')
+    return res
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify(process.env));
   if (req.method === 'POST' && req.url === '/die') {
     res.writeHead(202).end();
     process.stderr.write('fake service: dying on request\n');
