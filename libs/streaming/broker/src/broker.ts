@@ -10,6 +10,7 @@ import { openGroupCoordinator } from './group/index.ts';
 import type { GroupCoordinator } from './group/index.ts';
 import type { BrokerOptions } from './config/index.ts';
 import { ProducerStateManager } from './producer-state/index.ts';
+import { ApiKey, loadApiCodecs } from './protocol/index.ts';
 import { KafkaServer } from './server/kafka-server.ts';
 import { RequestDispatcher } from './server/request-dispatcher.ts';
 import { LogManager } from './storage/index.ts';
@@ -104,6 +105,15 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
       logger,
     });
     const boundPort = server.port;
+    // The codecs load after the listener is up (and, through setImmediate, after startBroker's
+    // caller has announced readiness), so they do not delay start-up: first the two APIs every
+    // client opens with, then the rest this broker serves. A request that arrives earlier waits for
+    // its own API's codecs (the dispatcher defers it).
+    setImmediate(() => {
+      loadApiCodecs([ApiKey.ApiVersions, ApiKey.Metadata])
+        .then(() => loadApiCodecs(apis.keys()))
+        .catch((err: unknown) => logger.error({ err }, 'preloading the protocol codecs failed'));
+    });
 
     const advertised = context.advertised();
     logger.info(

@@ -7,16 +7,11 @@ import {
   produceV11,
 } from '@platformatic/kafka';
 import { describe, expect, it } from 'vitest';
-import {
-  Reader,
-  Writer,
-  decodeApiVersionsRequest,
-  decodeMetadataRequest,
-  decodeProduceRequest,
-  encodeApiVersionsResponse,
-  encodeFetchResponse,
-  encodeMetadataResponse,
-} from './index.ts';
+import { decodeApiVersionsRequest, encodeApiVersionsResponse } from './generated/api-versions.ts';
+import { encodeFetchResponse } from './generated/fetch.ts';
+import { decodeMetadataRequest, encodeMetadataResponse } from './generated/metadata.ts';
+import { decodeProduceRequest } from './generated/produce.ts';
+import { Reader, Writer } from './index.ts';
 import type { FetchResponse, MetadataResponse } from './index.ts';
 
 /**

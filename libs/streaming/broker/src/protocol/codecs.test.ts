@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { loadApiCodecs } from './api-codecs.ts';
 import { API_BY_KEY } from './generated/index.ts';
 import { parseVersions } from './codegen/spec.ts';
 import { ProtocolError } from './protocol-error.ts';
@@ -10,6 +11,7 @@ import type { MessageSpec } from './codegen/spec.ts';
 import type { ApiSpec } from './api-spec.ts';
 
 const schema = loadSchema();
+await loadApiCodecs();
 
 type Codec = {
   encode: (w: Writer, version: number, msg: unknown) => void;
@@ -61,6 +63,21 @@ describe('the generated API table', () => {
     }
   });
 
+  it('describes every API exactly as its codec module does', () => {
+    for (const entry of API_BY_KEY.values()) {
+      const { apiKey, name, minVersion, maxVersion, flexibleMin, latestVersionUnstable } =
+        entry.codecs!;
+      expect({ apiKey, name, minVersion, maxVersion, flexibleMin, latestVersionUnstable }).toEqual({
+        apiKey: entry.apiKey,
+        name: entry.name,
+        minVersion: entry.minVersion,
+        maxVersion: entry.maxVersion,
+        flexibleMin: entry.flexibleMin,
+        latestVersionUnstable: entry.latestVersionUnstable,
+      });
+    }
+  });
+
   it('knows the versions real clients use', () => {
     expect(API_BY_KEY.get(0)).toMatchObject({ name: 'Produce', minVersion: 0, flexibleMin: 9 });
     expect(API_BY_KEY.get(1)).toMatchObject({ name: 'Fetch', minVersion: 0, flexibleMin: 12 });
@@ -81,7 +98,7 @@ describe('the generated API table', () => {
 const MODES: SampleMode[] = ['filled', 'nulls'];
 
 describe.each(schema.apis.map((a) => [a.name, a] as const))('%s codecs', (_name, api) => {
-  const spec = API_BY_KEY.get(api.apiKey)!;
+  const spec = API_BY_KEY.get(api.apiKey)!.codecs!;
   const pairs = [
     ['request', api.request, codecs(spec).request],
     ['response', api.response, codecs(spec).response],

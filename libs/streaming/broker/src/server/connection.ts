@@ -31,6 +31,10 @@ export class Connection {
   private readonly logger: Logger;
   private readonly abort = new AbortController();
   private readonly queue: Slot[] = [];
+  private readonly info: ConnectionInfo;
+  /** Frames received but not dispatched yet (only ever non-empty while `deferred`). */
+  private pending: Buffer[] = [];
+  private deferred = false;
   private closed = false;
   private writeBlocked = false;
   private readonly onClosed: (conn: Connection) => void;
@@ -50,6 +54,7 @@ export class Connection {
     this.dispatch = opts.dispatch;
     this.logger = opts.logger;
     this.onClosed = opts.onClosed;
+    this.info = { id: this.id, remote: this.remote, signal: this.abort.signal };
 
     this.socket.setNoDelay(true);
     this.socket.on('data', (chunk: Buffer) => this.onData(chunk));
@@ -86,14 +91,44 @@ export class Connection {
       this.destroy();
       return;
     }
-    const info: ConnectionInfo = { id: this.id, remote: this.remote, signal: this.abort.signal };
-    for (const frame of frames) {
+    if (this.pending.length === 0) this.pending = frames;
+    else for (const frame of frames) this.pending.push(frame);
+    this.dispatchPending();
+  }
+
+  /**
+   * Dispatches the waiting frames in order. A `defer` verdict (the API's codecs are still loading)
+   * holds that frame and every later one until the load settles: handlers must run in request
+   * order, not just answer in it (a pipelining idempotent producer depends on it).
+   */
+  private dispatchPending(): void {
+    let i = 0;
+    for (; i < this.pending.length && !this.deferred; i++) {
       if (this.closed) return;
+      const frame = this.pending[i];
       let result: DispatchResult;
       try {
-        result = this.dispatch(frame, info);
+        result = this.dispatch(frame, this.info);
       } catch (err) {
         result = { kind: 'close', reason: `dispatch failed: ${(err as Error).message}` };
+      }
+      if (result.kind === 'defer') {
+        this.deferred = true;
+        result.until.then(
+          () => {
+            this.deferred = false;
+            this.updateFlowControl();
+            this.dispatchPending();
+          },
+          (err: unknown) => {
+            this.logger.warn(
+              { conn: this.id, remote: this.remote, err: (err as Error)?.message },
+              'closing connection: request codecs failed to load',
+            );
+            this.destroy();
+          },
+        );
+        break;
       }
       if (result.kind === 'close') {
         this.logger.warn(
@@ -126,6 +161,8 @@ export class Connection {
         slot.done = true;
       }
     }
+    if (this.closed) return;
+    this.pending = i === this.pending.length ? [] : this.pending.slice(i);
     this.flush();
   }
 
@@ -148,7 +185,7 @@ export class Connection {
 
   private updateFlowControl(): void {
     if (this.closed) return;
-    const shouldPause = this.writeBlocked || this.queue.length >= MAX_IN_FLIGHT;
+    const shouldPause = this.writeBlocked || this.deferred || this.queue.length >= MAX_IN_FLIGHT;
     if (shouldPause && !this.socket.isPaused()) this.socket.pause();
     else if (!shouldPause && this.socket.isPaused()) this.socket.resume();
   }
@@ -157,6 +194,7 @@ export class Connection {
     if (this.closed) return;
     this.closed = true;
     this.queue.length = 0;
+    this.pending = [];
     this.abort.abort();
     this.onClosed(this);
   }

@@ -7,7 +7,8 @@ import { WireClient } from '../api/test-support/wire-client.ts';
 import type { ApiHandler, BrokerContext } from '../api/types.ts';
 import { defineApi } from '../api/types.ts';
 import { resolveBrokerConfig } from '../config/index.ts';
-import { API_BY_KEY, Reader } from '../protocol/index.ts';
+import { API_BY_KEY, ApiEntry, Reader } from '../protocol/index.ts';
+import type { ApiSpec } from '../protocol/index.ts';
 import type { LogManager } from '../storage/index.ts';
 import { RequestDispatcher } from './request-dispatcher.ts';
 import type { DispatchResult } from './request-dispatcher.ts';
@@ -29,7 +30,10 @@ const failingProduce = defineApi<{ acks: number; topicData: [] }, unknown>({
   expectsResponse: (r) => r.acks !== 0,
 });
 
-function dispatcher(apis: ApiHandler[]): RequestDispatcher {
+function dispatcher(
+  apis: ApiHandler[],
+  table: ReadonlyMap<number, ApiEntry> = API_BY_KEY,
+): RequestDispatcher {
   const broker: BrokerContext = {
     config: resolveBrokerConfig({ logDir: '/unused' }),
     nodeId: 1,
@@ -43,7 +47,7 @@ function dispatcher(apis: ApiHandler[]): RequestDispatcher {
     advertised: () => ({ host: 'h', port: 1 }),
     now: () => 0,
   };
-  return new RequestDispatcher(broker);
+  return new RequestDispatcher(broker, table);
 }
 
 const conn = { id: 1, remote: 'test', signal: new AbortController().signal };
@@ -55,7 +59,7 @@ async function decode(result: DispatchResult, apiKey: number, version: number): 
   if (chunks === null) return null;
   const r = new Reader(Buffer.concat(chunks), 4);
   r.int32(); // correlation id
-  return API_BY_KEY.get(apiKey)!.decodeResponse(r, version);
+  return API_BY_KEY.get(apiKey)!.codecs!.decodeResponse(r, version);
 }
 
 function body(frame: Buffer): Buffer {
@@ -100,5 +104,23 @@ describe('RequestDispatcher', () => {
     frame.writeInt32BE(5, 4);
     frame.writeInt16BE(-1, 8);
     expect(d.dispatch(frame, conn).kind).toBe('close');
+  });
+
+  it('defers a request whose codecs are not loaded yet, and answers it once they are', async () => {
+    let imports = 0;
+    const loaded = API_BY_KEY.get(API.METADATA)!.codecs!;
+    const fresh = new ApiEntry(loaded, async (): Promise<ApiSpec> => {
+      imports++;
+      return loaded;
+    });
+    const d = dispatcher([failingMetadata], new Map([[API.METADATA, fresh]]));
+    const frame = body(WireClient.frame(API.METADATA, 1, 9, metadataRequest(['a'])));
+
+    const first = d.dispatch(frame, conn);
+    expect(first.kind).toBe('defer');
+    if (first.kind === 'defer') await first.until;
+    expect(imports).toBe(1);
+    const res = await decode(d.dispatch(frame, conn), API.METADATA, 1);
+    expect(res.topics.map((t: any) => [t.name, t.errorCode])).toEqual([['a', -1]]);
   });
 });

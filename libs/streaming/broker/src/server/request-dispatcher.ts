@@ -4,9 +4,9 @@ import {
   ErrorCode,
   Reader,
   decodeRequestHeader,
-  encodeApiVersionsResponse,
   encodeResponseFrameChunks,
 } from '../protocol/index.ts';
+import type { ApiEntry } from '../protocol/index.ts';
 import type { ApiHandler, BrokerContext, RequestContext } from '../api/types.ts';
 import { apiVersionsBody } from '../api/api-versions.ts';
 
@@ -23,7 +23,12 @@ export type DispatchResult =
   /** Write this response in request order; null = no response (acks=0). */
   | { kind: 'respond'; response: ResponseFrame | null | Promise<ResponseFrame | null> }
   /** Drop the connection (malformed frame, unknown API, version we cannot even encode an error for). */
-  | { kind: 'close'; reason: string };
+  | { kind: 'close'; reason: string }
+  /**
+   * The API's codecs are still loading (first request for it since start): dispatch this frame again,
+   * and nothing after it, once `until` settles; if it rejects, drop the connection.
+   */
+  | { kind: 'defer'; until: Promise<unknown> };
 
 export interface ConnectionInfo {
   readonly id: number;
@@ -39,10 +44,13 @@ export interface ConnectionInfo {
 export class RequestDispatcher {
   private readonly broker: BrokerContext;
   private readonly logger: Logger;
+  private readonly table: ReadonlyMap<number, ApiEntry>;
 
-  constructor(broker: BrokerContext) {
+  /** `table` is the protocol's API table; tests pass their own to see codecs load. */
+  constructor(broker: BrokerContext, table: ReadonlyMap<number, ApiEntry> = API_BY_KEY) {
     this.broker = broker;
     this.logger = broker.logger;
+    this.table = table;
   }
 
   dispatch(frame: Buffer, conn: ConnectionInfo): DispatchResult {
@@ -57,13 +65,15 @@ export class RequestDispatcher {
     }
     const { apiKey, apiVersion, correlationId } = header;
     const handler = this.broker.apis.get(apiKey);
-    const spec = API_BY_KEY.get(apiKey);
-    if (!handler || !spec) {
+    const entry = this.table.get(apiKey);
+    if (!handler || !entry) {
       return {
         kind: 'close',
         reason: `unknown or unsupported API key ${apiKey} (correlation id ${correlationId})`,
       };
     }
+    const spec = entry.codecs;
+    if (spec === undefined) return { kind: 'defer', until: entry.load() };
 
     const supported = apiVersion >= handler.minVersion && apiVersion <= handler.maxVersion;
     if (!supported && apiKey === API_VERSIONS_KEY) {
@@ -77,7 +87,7 @@ export class RequestDispatcher {
       return {
         kind: 'respond',
         response: encodeResponseFrameChunks(apiKey, 0, correlationId, (w) =>
-          encodeApiVersionsResponse(w, 0, body),
+          spec.encodeResponse(w, 0, body),
         ),
       };
     }
@@ -219,6 +229,6 @@ export class RequestDispatcher {
   /** An async failure can no longer ask for `close` separately: a null response plus a thrown error does. */
   private unwrapFailure(result: DispatchResult): ResponseFrame | null {
     if (result.kind === 'respond') return result.response as ResponseFrame | null;
-    throw new Error(result.reason);
+    throw new Error(result.kind === 'close' ? result.reason : 'unexpected defer');
   }
 }

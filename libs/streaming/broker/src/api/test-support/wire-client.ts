@@ -1,7 +1,17 @@
 // Test support: a minimal Kafka client speaking raw frames through the generated codecs, so handler
 // tests exercise the real server, the real codecs and exact API versions without a third-party client.
 import net from 'node:net';
-import { API_BY_KEY, Reader, Writer } from '../../protocol/index.ts';
+import { API_BY_KEY, Reader, Writer, loadApiCodecs } from '../../protocol/index.ts';
+import type { ApiSpec } from '../../protocol/index.ts';
+
+// Every codec up front: frame() and the response decoding below are synchronous.
+await loadApiCodecs();
+
+function codecsOf(apiKey: number): ApiSpec {
+  const spec = API_BY_KEY.get(apiKey)?.codecs;
+  if (!spec) throw new Error(`no codec for API ${apiKey}`);
+  return spec;
+}
 
 interface Pending {
   apiKey: number;
@@ -51,8 +61,7 @@ export class WireClient {
     body: unknown,
     clientId: string | null = 'wire-client',
   ): Buffer {
-    const spec = API_BY_KEY.get(apiKey);
-    if (!spec) throw new Error(`no codec for API ${apiKey}`);
+    const spec = codecsOf(apiKey);
     const w = new Writer();
     w.int16(apiKey);
     w.int16(version);
@@ -126,7 +135,7 @@ export class WireClient {
     if (!p) return;
     this.pending.delete(correlationId);
     try {
-      const spec = API_BY_KEY.get(p.apiKey)!;
+      const spec = codecsOf(p.apiKey);
       // Response header v1 (tagged fields) for flexible versions, except ApiVersions (always v0).
       if (p.apiKey !== 18 && spec.flexibleMin !== null && p.version >= spec.flexibleMin)
         r.skipTaggedFields();

@@ -731,17 +731,29 @@ function emitHeadersFile(headers: MessageSpec[]): string {
 }
 
 function emitIndexFile(apis: ApiDefinition[]): string {
-  const files = apis.map((a) => ({
-    api: a,
-    module: `./${kebabCase(a.name)}.ts`,
-    constant: `${constantCase(a.name)}_API`,
-  }));
+  const files = apis.map((a) => {
+    const range = parseVersions(a.request.validVersions);
+    const flexible = parseVersions(a.request.flexibleVersions);
+    return {
+      api: a,
+      module: `./${kebabCase(a.name)}.ts`,
+      constant: `${constantCase(a.name)}_API`,
+      info: [
+        `apiKey: ${a.apiKey}`,
+        `name: ${quote(a.name)}`,
+        `minVersion: ${range.lo}`,
+        `maxVersion: ${range.hi}`,
+        `flexibleMin: ${isEmpty(flexible) ? 'null' : flexible.lo}`,
+        `latestVersionUnstable: ${a.request.latestVersionUnstable === true}`,
+      ].join(', '),
+    };
+  });
+  // Types only: a value import of a codec module here would load every codec at start-up again.
   return [
     GENERATED_BANNER,
-    "import type { ApiSpec } from '../api-spec.ts';",
-    ...files.map((f) => `import { ${f.constant} } from '${f.module}';`),
+    "import { ApiEntry } from '../api-spec.ts';",
     '',
-    ...files.map((f) => `export * from '${f.module}';`),
+    ...files.map((f) => `export type * from '${f.module}';`),
     '',
     '/** Kafka API keys by API name. */',
     'export const ApiKey = {',
@@ -749,9 +761,17 @@ function emitIndexFile(apis: ApiDefinition[]): string {
     '} as const;',
     'export type ApiKey = (typeof ApiKey)[keyof typeof ApiKey];',
     '',
-    '/** Every API a broker serves, by API key, with its version range and codecs. */',
-    'export const API_BY_KEY: ReadonlyMap<number, ApiSpec> = new Map<number, ApiSpec>([',
-    ...files.map((f) => `  [${f.api.apiKey}, ${f.constant}],`),
+    '/**',
+    ' * Every API a broker serves, by API key: version ranges at once, codecs imported on first use',
+    ' * (`ApiEntry.load()`, then `ApiEntry.codecs`).',
+    ' */',
+    'export const API_BY_KEY: ReadonlyMap<number, ApiEntry> = new Map<number, ApiEntry>([',
+    ...files.flatMap((f) => [
+      `  [${f.api.apiKey}, new ApiEntry(`,
+      `    { ${f.info} },`,
+      `    async () => (await import('${f.module}')).${f.constant},`,
+      '  )],',
+    ]),
     ']);',
     '',
   ].join('\n');
