@@ -93,7 +93,7 @@ export class ManagedProcess {
   }
 
   /** Spawns the process and resolves once it is ready; rejects (after killing it) when it is not. */
-  async start(): Promise<void> {
+  async start(onSpawned?: (pid: number) => void): Promise<void> {
     if (this.#state === 'starting' || this.#state === 'running' || this.#state === 'stopping') {
       throw new DemoError('ALREADY_RUNNING', `${this.name} is already ${this.#state}`);
     }
@@ -109,6 +109,7 @@ export class ManagedProcess {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.#child = child;
+    if (child.pid !== undefined) onSpawned?.(child.pid);
     const readyLine = this.spec.readiness.kind === 'output' ? this.spec.readiness.pattern : null;
     let sawReadyLine = false;
     const onLine = (line: string) => {

@@ -252,7 +252,7 @@ describe('startStack (real PostgreSQL and broker, stand-in services)', () => {
   });
 });
 
-describe('startStack failures', () => {
+describe('startStack, other cases', () => {
   it('fails naming the service that could not start, and stops what it had started', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'demo-stack-fail-'));
     const ports = await ephemeralPorts();
@@ -282,6 +282,34 @@ describe('startStack failures', () => {
       );
       expect(probe).toBe('refused');
     } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('stops what an orchestrator that was killed left running on the same data folder', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'demo-stack-leftover-'));
+    const ports = await ephemeralPorts();
+    const options = {
+      dataDir,
+      ports,
+      durable: false,
+      serviceEntries: fakes,
+      services: ['sales' as const],
+    };
+    // The first stack is never stopped: its processes are what a kill -9 of its orchestrator leaves.
+    const orphaned = await startStack(options);
+    const orphans = orphaned.pids();
+    const events: StackEvent[] = [];
+    const second = await startStack({ ...options, onEvent: (event) => events.push(event) });
+    try {
+      expect(events).toContainEqual({
+        type: 'note',
+        message: 'stopped broker, postgres, sales left running by an earlier run',
+      });
+      for (const pid of orphans) expect(processGroupAlive(pid), `group ${pid}`).toBe(false);
+      expect((await fetch(`${second.urls.sales}/health/ready`)).status).toBe(200);
+    } finally {
+      await second.stop();
       rmSync(dataDir, { recursive: true, force: true });
     }
   });

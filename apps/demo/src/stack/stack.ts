@@ -4,6 +4,7 @@ import { DemoError } from '../demo-error.ts';
 import { repoRoot } from '../paths.ts';
 import { ManagedProcess } from './managed-process.ts';
 import type { ProcessExit, ProcessSpec, ProcessState } from './managed-process.ts';
+import { PidFile, stopLeftovers } from './pid-file.ts';
 import { adminUrl, createDatabases, preparePostgresCluster } from './postgres-cluster.ts';
 import type { PortMap } from './ports.ts';
 import { SERVICE_NAMES, isServiceName, serviceEntry, serviceEnv } from './services.ts';
@@ -89,6 +90,16 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   const logDir = join(dataDir, 'logs');
   mkdirSync(logDir, { recursive: true });
 
+  // Children of an orchestrator that was killed outright are still running: stop them first.
+  const pidFilePath = join(dataDir, 'run', 'pids.json');
+  const leftovers = await stopLeftovers(pidFilePath);
+  if (leftovers.length > 0) {
+    emit({
+      type: 'note',
+      message: `stopped ${leftovers.sort().join(', ')} left running by an earlier run`,
+    });
+  }
+  const pidFile = new PidFile(pidFilePath);
   const processes = new Map<string, ManagedProcess>();
   const urls: Record<string, string> = {};
   const manage = (spec: ProcessSpec) => {
@@ -102,7 +113,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   const startOne = async (managed: ManagedProcess) => {
     emit({ type: 'starting', name: managed.name });
     const began = Date.now();
-    await managed.start();
+    await managed.start((pid) => pidFile.record(managed.name, pid));
     emit({ type: 'ready', name: managed.name, ms: Date.now() - began, url: urls[managed.name] });
   };
   const stopAll = async () => {
