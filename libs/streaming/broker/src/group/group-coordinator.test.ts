@@ -374,6 +374,40 @@ describe('GroupCoordinator membership', () => {
     expect(coordinator.groupState('g')).toBe('Empty');
   });
 
+  it('removes a group that stayed empty without committed offsets, keeping ones with offsets', async () => {
+    const { ids } = await stableGroup(1);
+    coordinator.leave('g', [{ memberId: ids[0], groupInstanceId: null }]);
+    coordinator.commitOffsets({
+      groupId: 'kept',
+      generationId: -1,
+      memberId: '',
+      groupInstanceId: null,
+      topics: [
+        {
+          name: 'orders',
+          partitions: [
+            {
+              partitionIndex: 0,
+              committedOffset: 3,
+              committedLeaderEpoch: -1,
+              committedMetadata: null,
+            },
+          ],
+        },
+      ],
+    });
+    clock += 59_000;
+    coordinator.tick(clock);
+    expect(coordinator.groupState('g')).toBe('Empty');
+    clock += 1_000;
+    coordinator.tick(clock);
+    expect(coordinator.groupState('g')).toBe('Dead');
+    expect(coordinator.listGroups().map((g) => g.groupId)).toEqual(['kept']);
+    coordinator.close();
+    coordinator = open();
+    expect(coordinator.listGroups().map((g) => g.groupId)).toEqual(['kept']);
+  });
+
   it('answers a follower waiting in SyncGroup with REBALANCE_IN_PROGRESS when a member leaves meanwhile', async () => {
     const a = await memberId();
     await coordinator.join(joinRequest({ memberId: a }));

@@ -58,6 +58,12 @@ export interface GroupCoordinatorOptions {
   maxOffsetMetadataBytes?: number;
   /** Period of the expiry/deadline tick; null = no timer (the caller drives `tick`). Default 100. */
   tickIntervalMs?: number | null;
+  /**
+   * How long a group that is Empty and has never committed an offset is kept before it is removed.
+   * Kafka drops such groups in its periodic offsets cleanup; without it every throwaway group a
+   * tool or test creates would stay listed for ever. Default 60000.
+   */
+  emptyGroupRetentionMs?: number;
   now?: () => number;
 }
 
@@ -201,6 +207,7 @@ export class GroupCoordinator {
   private readonly minSessionTimeoutMs: number;
   private readonly maxSessionTimeoutMs: number;
   private readonly maxOffsetMetadataBytes: number;
+  private readonly emptyGroupRetentionMs: number;
   private readonly now: () => number;
   private readonly timer: NodeJS.Timeout | null;
   private closed = false;
@@ -213,6 +220,7 @@ export class GroupCoordinator {
     this.minSessionTimeoutMs = options.minSessionTimeoutMs ?? 1000;
     this.maxSessionTimeoutMs = options.maxSessionTimeoutMs ?? 1_800_000;
     this.maxOffsetMetadataBytes = options.maxOffsetMetadataBytes ?? 4096;
+    this.emptyGroupRetentionMs = options.emptyGroupRetentionMs ?? 60_000;
     this.now = options.now ?? Date.now;
     this.load();
     const tick = options.tickIntervalMs === undefined ? 100 : options.tickIntervalMs;
@@ -707,8 +715,22 @@ export class GroupCoordinator {
         }
         this.prepareRebalance(group, now, 'leader did not sync in time');
         this.tryCompleteJoin(group, now);
+      } else if (
+        group.state === 'Empty' &&
+        !group.hasOffsets() &&
+        now - group.stateTimestampMs >= this.emptyGroupRetentionMs
+      ) {
+        this.removeEmptyGroup(group, now);
       }
     }
+  }
+
+  private removeEmptyGroup(group: ConsumerGroup, now: number): void {
+    if (this.persist([{ kind: 'group', groupId: group.groupId, value: null }], now) !== E.NONE)
+      return;
+    group.transition('Dead', now);
+    this.groups.delete(group.groupId);
+    this.logger.info({ group: group.groupId }, 'empty group without offsets removed');
   }
 
   // -------------------------------------------------------------------------------------------
