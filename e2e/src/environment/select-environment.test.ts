@@ -1,13 +1,22 @@
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { chooseEnvironment } from './select-environment.ts';
 import { probeDocker } from './docker-engine.ts';
 
+const tempDirs: string[] = [];
+afterAll(() => tempDirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  tempDirs.push(dir);
+  return dir;
+}
+
 /** An environment in which no `docker` client and no Docker socket can be found. */
 function withoutDocker(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  const emptyBin = mkdtempSync(join(tmpdir(), 'e2e-no-docker-'));
+  const emptyBin = tempDir('e2e-no-docker-');
   return { PATH: emptyBin, ...extra };
 }
 
@@ -41,7 +50,7 @@ describe('chooseEnvironment', () => {
 describe('probeDocker', () => {
   it('reports a client without an engine as unavailable, with the client’s complaint', async () => {
     // A `docker` that fails like a client whose daemon is not running.
-    const bin = mkdtempSync(join(tmpdir(), 'e2e-fake-docker-'));
+    const bin = tempDir('e2e-fake-docker-');
     writeFileSync(
       join(bin, 'docker'),
       '#!/bin/sh\necho "Cannot connect to the Docker daemon at unix:///var/run/docker.sock" >&2\nexit 1\n',
