@@ -47,15 +47,15 @@ export function showOrderRate(rate) {
 
 /**
  * The groups worth showing: every group with members, every service group even when empty (a
- * stopped service's lag growing is the point), but not the finished replays' old analytics groups.
+ * stopped service's lag growing is the point), but neither the finished replays' old analytics
+ * groups nor short-lived helper groups that never committed anything (the outbox relay's recovery).
  */
 export function visibleGroups(groups, analyticsGroupId) {
-  return groups.filter(
-    (group) =>
-      group.members.length > 0 ||
-      !group.groupId.startsWith('analytics') ||
-      group.groupId === analyticsGroupId,
-  );
+  return groups.filter((group) => {
+    if (group.members.length > 0) return true;
+    if (group.partitions.length === 0) return false;
+    return !group.groupId.startsWith('analytics') || group.groupId === analyticsGroupId;
+  });
 }
 
 /** `clientId@host · member id tail`: the instance, as far as the group protocol can tell. */

@@ -1,0 +1,57 @@
+/**
+ * Regenerates the README's screenshot from a running demo (`npm start`):
+ *
+ *   node apps/analytics/src/dashboard/capture-screenshot.ts [dashboard-url] [out.png] [--tour]
+ *
+ * With `--tour` it first uses the page's own controls the way a presenter would: start load (40/s,
+ * 30 % sync), let it run, stop inventory for a while, start it again; then it takes the picture. Needs
+ * Debian's chromium (`apt-get install -y chromium`).
+ */
+import { chromium, type Page } from 'playwright-core';
+
+const args = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
+const tour = process.argv.includes('--tour');
+const url = args[0] ?? 'http://localhost:3000';
+const out = args[1] ?? 'docs/images/dashboard.png';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function control(page: Page, name: string, logText: string) {
+  await page.click(`button[data-control="${name}"]`);
+  await page.waitForSelector(`#control-log li:has-text("${logText}")`, { timeout: 60_000 });
+  console.log(`  ${logText}`);
+}
+
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  args: [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+  ],
+});
+try {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  await page.goto(url);
+  await page.waitForSelector('#connection[data-state="live"]');
+  if (tour) {
+    await page.fill('#load-rate', '40');
+    await page.locator('#load-sync-ratio').fill('0.3');
+    await control(page, 'load-start', 'start load');
+    await sleep(45_000);
+    await control(page, 'inventory-stop', 'stop inventory');
+    await sleep(20_000);
+    await control(page, 'inventory-start', 'start inventory');
+    await sleep(15_000);
+  } else {
+    await sleep(5_000);
+  }
+  await page.screenshot({ path: out, fullPage: true });
+  console.log(`wrote ${out}`);
+  if (tour) await control(page, 'load-stop', 'stop load');
+} finally {
+  await browser.close();
+}
