@@ -4,6 +4,7 @@ import {
   createPrismaClient,
   createServiceApp,
   ensureDatabase,
+  openAccessLogFile,
   prismaReadinessCheck,
   startHttpServer,
 } from '@retail-streams/service-kit';
@@ -16,7 +17,6 @@ import { SummaryBroadcaster } from './api/summary-broadcaster.ts';
 import type { AnalyticsConfig } from './config.ts';
 import { AnalyticsEngine } from './consuming/analytics-engine.ts';
 import { PrismaClient } from './generated/prisma/client.ts';
-import { accessLogFile } from './http/access-log-file.ts';
 import { buildAnalyticsTopology } from './processing/analytics-topology.ts';
 import { readProcessingState } from './processing/state-rows.ts';
 import { ReplayCoordinator } from './replay/replay-coordinator.ts';
@@ -124,18 +124,18 @@ export async function startAnalytics(
       await replays.start();
     }
 
-    const accessLog = config.ACCESS_LOG_FILE
-      ? accessLogFile(config.ACCESS_LOG_FILE, SERVICE_NAME)
+    const accessLogFile = config.ACCESS_LOG_FILE
+      ? openAccessLogFile(config.ACCESS_LOG_FILE, SERVICE_NAME)
       : undefined;
-    if (accessLog) stops.push(['access log', () => accessLog.close()]);
+    if (accessLogFile) stops.push(['access log', () => accessLogFile.close()]);
 
     let dashboard: Dashboard | undefined;
     stops.push(['dashboard', () => dashboard?.close()]);
     const app = createServiceApp({
       name: SERVICE_NAME,
       logger,
+      accessLogFile,
       routes: (router) => {
-        if (accessLog) router.use(accessLog.middleware);
         analyticsRoutes(router, { readSummary: summary, broadcaster: sse, replays });
         dashboard = dashboardRoutes(router, { config });
       },

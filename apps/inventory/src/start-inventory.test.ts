@@ -148,24 +148,22 @@ describe('startInventory', () => {
     await fetch(`${inventory.url}/products/SKU-MUG-01`, {
       headers: { 'x-request-id': 'req-12345' },
     });
-    await fetch(`${inventory.url}/products/not-a-sku`);
-    await fetch(`${inventory.url}/reservations`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: '{ broken',
-    });
     await inventory.stop();
 
+    // What lines are written (and which are not) is specified with openAccessLogFile in service-kit.
     const lines = readFileSync(file, 'utf8')
       .trim()
       .split('\n')
       .map((line) => accessLogLine.parse(JSON.parse(line)));
-    expect(lines.map(({ method, path, status }) => ({ method, path, status }))).toEqual([
-      { method: 'GET', path: '/products/SKU-MUG-01', status: 200 },
-      { method: 'GET', path: '/products/not-a-sku', status: 400 },
-      { method: 'POST', path: '/reservations', status: 400 },
+    expect(lines).toEqual([
+      expect.objectContaining({
+        service: 'inventory',
+        method: 'GET',
+        path: '/products/SKU-MUG-01',
+        status: 200,
+        requestId: 'req-12345',
+      }),
     ]);
-    expect(lines[0]).toMatchObject({ service: 'inventory', requestId: 'req-12345' });
   });
 
   it('refuses to start when the broker cannot be reached', async () => {

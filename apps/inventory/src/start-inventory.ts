@@ -4,6 +4,7 @@ import {
   applyMigrations,
   createServiceApp,
   ensureDatabase,
+  openAccessLogFile,
   prismaReadinessCheck,
   startHttpServer,
   type Logger,
@@ -15,7 +16,6 @@ import type { InventoryConfig } from './config.ts';
 import { createInventoryPrisma, type InventoryPrisma } from './database/inventory-database.ts';
 import { adminRoutes } from './fault-injection/admin-routes.ts';
 import { ArtificialLatency } from './fault-injection/artificial-latency.ts';
-import { writeAccessLog } from './http/access-log-file.ts';
 import { orderPlacedHandler } from './reservations/order-placed-handler.ts';
 import { reservationRoutes } from './reservations/reservation-routes.ts';
 import { goodsReceivedHandler } from './restocking/goods-received-handler.ts';
@@ -91,9 +91,15 @@ export async function startInventory(
     cleanup.push({ name: 'consumers', run: () => runner.stop() });
     await runner.start();
 
+    const accessLogFile = config.ACCESS_LOG_FILE
+      ? openAccessLogFile(config.ACCESS_LOG_FILE, SERVICE_NAME)
+      : undefined;
+    // Registered before the server, so it closes after the server has drained the last requests.
+    if (accessLogFile) cleanup.push({ name: 'access log', run: () => accessLogFile.close() });
     const app = createServiceApp({
       name: SERVICE_NAME,
       logger,
+      accessLogFile,
       routes: (router) => {
         productRoutes(router, prisma);
         reservationRoutes(router, { prisma, latency });
@@ -104,16 +110,7 @@ export async function startInventory(
     app.readiness.add('broker', () => streaming.isReachable());
     app.readiness.add('consumers', () => runner.running);
     const server = await startHttpServer(app, config.PORT);
-    const closeAccessLog = config.ACCESS_LOG_FILE
-      ? writeAccessLog(server.server, config.ACCESS_LOG_FILE, SERVICE_NAME)
-      : undefined;
-    cleanup.push({
-      name: 'http server',
-      run: async () => {
-        await server.close();
-        await closeAccessLog?.(); // after the server, so the last requests are logged too
-      },
-    });
+    cleanup.push({ name: 'http server', run: () => server.close() });
     // Before the server drains: injected delays end at once instead of holding up the shutdown.
     cleanup.push({ name: 'artificial latency', run: () => stopping.abort() });
     // Last registered, first run: the load balancer stops routing here while the rest drains.

@@ -4,6 +4,7 @@ import {
   createPrismaClient,
   createServiceApp,
   ensureDatabase,
+  openAccessLogFile,
   prismaReadinessCheck,
   startHttpServer,
 } from '@retail-streams/service-kit';
@@ -11,7 +12,6 @@ import { processOnce, Streaming } from '@retail-streams/streaming-client';
 import type { Logger } from 'pino';
 import type { ReorderingConfig } from './config.ts';
 import { PrismaClient } from './generated/prisma/client.ts';
-import { fileAccessLog } from './http/access-log.ts';
 import { openPurchaseOrder } from './purchase-orders/open-purchase-order.ts';
 import { purchaseOrderRoutes } from './purchase-orders/purchase-order-routes.ts';
 import { SimulatedSupplier } from './supplier/simulated-supplier.ts';
@@ -95,18 +95,16 @@ export async function startReordering(
     await runner.start();
     stack.push({ name: 'low-stock consumer', stop: () => runner.stop() });
 
-    const accessLog = config.ACCESS_LOG_FILE
-      ? fileAccessLog(serviceName, config.ACCESS_LOG_FILE)
+    const accessLogFile = config.ACCESS_LOG_FILE
+      ? openAccessLogFile(config.ACCESS_LOG_FILE, serviceName)
       : undefined;
-    if (accessLog) stack.push({ name: 'access log', stop: () => accessLog.close() });
+    if (accessLogFile) stack.push({ name: 'access log', stop: () => accessLogFile.close() });
 
     const app = createServiceApp({
       name: serviceName,
       logger,
-      routes: (router) => {
-        if (accessLog) router.use(accessLog.middleware);
-        purchaseOrderRoutes(router, prisma);
-      },
+      accessLogFile,
+      routes: (router) => purchaseOrderRoutes(router, prisma),
     });
     app.readiness.add('database', prismaReadinessCheck(prisma));
     app.readiness.add('broker', () => streaming.isReachable());

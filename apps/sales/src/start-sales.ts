@@ -4,6 +4,7 @@ import {
   createPrismaClient,
   createServiceApp,
   ensureDatabase,
+  openAccessLogFile,
   prismaReadinessCheck,
   startHttpServer,
   type Logger,
@@ -11,7 +12,6 @@ import {
 import { Streaming } from '@retail-streams/streaming-client';
 import type { SalesConfig } from './config.ts';
 import { PrismaClient } from './generated/prisma/client.ts';
-import { openAccessLogFile } from './http/access-log-file.ts';
 import { InventoryClient } from './inventory/inventory-client.ts';
 import { orderRoutes } from './orders/order-routes.ts';
 import { reservationResultHandler } from './reservations/reservation-result-handler.ts';
@@ -75,10 +75,16 @@ export async function startSales(config: SalesConfig, logger: Logger): Promise<R
       baseUrl: config.INVENTORY_URL,
       timeoutMs: config.SYNC_TIMEOUT_MS,
     });
+    const accessLogFile = config.ACCESS_LOG_FILE
+      ? openAccessLogFile(config.ACCESS_LOG_FILE, SERVICE_NAME)
+      : undefined;
+    // Registered before the server, so it closes after the server has drained the last requests.
+    if (accessLogFile) stops.push({ name: 'access log', stop: () => accessLogFile.close() });
     const app = createServiceApp({
       name: SERVICE_NAME,
       logger,
       jsonLimit: '256kb',
+      accessLogFile,
       routes: (router) => {
         orderRoutes(router, { prisma, inventory });
         unmatchedResultRoutes(router, prisma);
@@ -88,13 +94,7 @@ export async function startSales(config: SalesConfig, logger: Logger): Promise<R
     app.readiness.add('broker', () => streaming.isReachable());
     app.readiness.add('consumers', () => runner.running);
 
-    let listener: Parameters<typeof startHttpServer>[0] = app;
-    if (config.ACCESS_LOG_FILE) {
-      const accessLog = openAccessLogFile(config.ACCESS_LOG_FILE, SERVICE_NAME);
-      stops.push({ name: 'access log', stop: () => accessLog.close() });
-      listener = accessLog.wrap(app);
-    }
-    const server = await startHttpServer(listener, config.PORT);
+    const server = await startHttpServer(app, config.PORT);
     stops.push({ name: 'http server', stop: () => server.close() });
     // Last registered, so first to run: the load balancer stops sending traffic while we drain.
     stops.push({ name: 'readiness', stop: async () => app.readiness.markShuttingDown() });

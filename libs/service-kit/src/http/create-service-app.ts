@@ -2,6 +2,7 @@ import express from 'express';
 import type { Express, Router } from 'express';
 import type { Logger } from 'pino';
 import { httpServerSpans } from '../telemetry/http-server-span.ts';
+import type { AccessLogFile } from './access-log-file.ts';
 import { healthRoutes } from './health-routes.ts';
 import { notFoundHandler, problemErrorHandler } from './problem-handlers.ts';
 import { ReadinessChecks } from './readiness.ts';
@@ -17,6 +18,11 @@ export interface ServiceAppOptions {
   readiness?: ReadinessChecks;
   /** The largest JSON body accepted (body-parser syntax); larger ones get a 413 problem. */
   jsonLimit?: string | number;
+  /**
+   * Where each request is also written as one JSON line (`openAccessLogFile`). Mounted before body
+   * parsing and routing, so malformed bodies and unknown routes are logged as well.
+   */
+  accessLogFile?: AccessLogFile;
 }
 
 export type ServiceApp = Express & { readonly readiness: ReadinessChecks };
@@ -32,6 +38,7 @@ export function createServiceApp(options: ServiceAppOptions): ServiceApp {
   app.set('etag', false);
 
   app.use(requestContext(options.logger));
+  if (options.accessLogFile) app.use(options.accessLogFile.middleware);
   app.use(httpServerSpans(options.name));
   app.use(healthRoutes(options.name, readiness));
   app.use(express.json({ limit: options.jsonLimit ?? '1mb' }));

@@ -1,3 +1,5 @@
+export { openAccessLogFile } from './access-log-file.ts';
+export type { AccessLogEntry, AccessLogFile } from './access-log-file.ts';
 export { createServiceApp } from './create-service-app.ts';
 export type { ServiceApp, ServiceAppOptions } from './create-service-app.ts';
 export { HttpProblem, PROBLEM_CONTENT_TYPE } from './http-problem.ts';
