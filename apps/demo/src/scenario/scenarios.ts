@@ -30,7 +30,7 @@ export const SCENARIOS: readonly Scenario[] = [
   {
     name: 'steady',
     description: 'A steady stream of orders, half on each path, nothing failing: the baseline.',
-    rate: 20,
+    rate: 10,
     durationSeconds: 30,
     syncRatio: 0.5,
     steps: [],
@@ -39,7 +39,7 @@ export const SCENARIOS: readonly Scenario[] = [
     name: 'inventory-outage',
     description:
       'Inventory is stopped for 15 s. The sync path fails (503) while it is down; the async path keeps accepting orders and settles them once inventory is back.',
-    rate: 20,
+    rate: 10,
     durationSeconds: 40,
     syncRatio: 0.5,
     steps: [
@@ -50,7 +50,7 @@ export const SCENARIOS: readonly Scenario[] = [
   {
     name: 'inventory-slow',
     description: `Inventory answers ${SCENARIO_SYNC_TIMEOUT_MS + 1000} ms late for 15 s, beyond the sync path's ${SCENARIO_SYNC_TIMEOUT_MS} ms timeout: sync orders time out, async orders wait in the topic and catch up.`,
-    rate: 20,
+    rate: 10,
     durationSeconds: 40,
     syncRatio: 0.5,
     steps: [
@@ -70,17 +70,17 @@ export const SCENARIOS: readonly Scenario[] = [
     name: 'burst',
     description:
       'Five seconds at five times the rate: the async path absorbs the burst as lag, the sync path queues on inventory.',
-    rate: 20,
+    rate: 10,
     durationSeconds: 30,
     syncRatio: 0.5,
-    burst: { fromSeconds: 10, toSeconds: 15, rate: 100 },
+    burst: { fromSeconds: 10, toSeconds: 15, rate: 50 },
     steps: [],
   },
   {
     name: 'broker-restart',
     description:
       'The broker is restarted mid-run. Sales keeps accepting async orders (the outbox holds them); every one is delivered once the broker is back.',
-    rate: 20,
+    rate: 10,
     durationSeconds: 40,
     syncRatio: 0.5,
     steps: [

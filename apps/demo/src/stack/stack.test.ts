@@ -219,6 +219,31 @@ describe('startStack (real PostgreSQL and broker, stand-in services)', () => {
       expect(processAlive(before as number)).toBe(false);
     });
 
+    it('starts and stops the load generator', async () => {
+      const started = await call('/load/start', {
+        method: 'POST',
+        body: JSON.stringify({ rate: 20, syncRatio: 0.5 }),
+      });
+      expect(started.status).toBe(200);
+      expect(((await started.json()) as { running: boolean }).running).toBe(true);
+      const twice = await call('/load/start', {
+        method: 'POST',
+        body: JSON.stringify({ rate: 20 }),
+      });
+      expect(twice.status).toBe(409);
+      await new Promise((r) => setTimeout(r, 300));
+      const stopped = (await (await call('/load/stop', { method: 'POST' })).json()) as {
+        running: boolean;
+        lastResult: { paths: { async: { sent: number }; sync: { sent: number } } };
+      };
+      expect(stopped.running).toBe(false);
+      // The stand-in has no POST /orders: every order was sent and failed, which is what it counts.
+      const { async, sync } = stopped.lastResult.paths;
+      expect(async.sent + sync.sent).toBeGreaterThan(0);
+      const bad = await call('/load/start', { method: 'POST', body: JSON.stringify({ rate: -1 }) });
+      expect(bad.status).toBe(400);
+    });
+
     it('answers 404 for an unknown process and 400 for a bad latency', async () => {
       expect((await call('/processes/nope/stop', { method: 'POST' })).status).toBe(404);
       const bad = await call('/inventory/latency', {
