@@ -4,8 +4,9 @@
  *   node apps/analytics/src/dashboard/capture-screenshot.ts [dashboard-url] [out.png] [--tour]
  *
  * With `--tour` it first uses the page's own controls the way a presenter would: start load (40/s,
- * 30 % sync), let it run, stop inventory for a while, start it again; then it takes the picture. Needs
- * Debian's chromium (`apt-get install -y chromium`).
+ * 30 % sync), let it run, stop inventory and take the picture 20 s into the outage (the inventory
+ * group's lag climbing, sync orders failing at sales); then it starts inventory and stops the load.
+ * Needs Debian's chromium (`apt-get install -y chromium`).
  */
 import { chromium, type Page } from 'playwright-core';
 
@@ -44,14 +45,15 @@ try {
     await sleep(45_000);
     await control(page, 'inventory-stop', 'stop inventory');
     await sleep(20_000);
-    await control(page, 'inventory-start', 'start inventory');
-    await sleep(15_000);
   } else {
     await sleep(5_000);
   }
   await page.screenshot({ path: out, fullPage: true });
   console.log(`wrote ${out}`);
-  if (tour) await control(page, 'load-stop', 'stop load');
+  if (tour) {
+    await control(page, 'inventory-start', 'start inventory');
+    await control(page, 'load-stop', 'stop load');
+  }
 } finally {
   await browser.close();
 }
