@@ -81,19 +81,31 @@ async function main(): Promise<number> {
     if (!scenario) continue;
     process.stderr.write(`\n== ${scenario.name} ==\n`);
     let lastPrinted = -Infinity;
-    const { report } = await runScenario({
-      scenario,
-      ...options,
-      keepData: values['keep-data'],
-      onNote: (message) => process.stderr.write(`${tty ? '\r\x1b[2K' : ''}scenario | ${message}\n`),
-      onProgress: (progress) => {
-        if (tty) process.stderr.write(`\r\x1b[2K${renderProgress(progress)}`);
-        else if (progress.elapsedMs - lastPrinted >= 5000) {
-          lastPrinted = progress.elapsedMs;
-          process.stderr.write(`${renderProgress(progress)}\n`);
-        }
-      },
-    });
+    let run;
+    try {
+      run = await runScenario({
+        scenario,
+        ...options,
+        keepData: values['keep-data'],
+        onNote: (message) =>
+          process.stderr.write(`${tty ? '\r\x1b[2K' : ''}scenario | ${message}\n`),
+        onProgress: (progress) => {
+          if (tty) process.stderr.write(`\r\x1b[2K${renderProgress(progress)}`);
+          else if (progress.elapsedMs - lastPrinted >= 5000) {
+            lastPrinted = progress.elapsedMs;
+            process.stderr.write(`${renderProgress(progress)}\n`);
+          }
+        },
+      });
+    } catch (error) {
+      const e = error as Error & { code?: string };
+      process.stderr.write(
+        `${tty ? '\n' : ''}scenario ${scenario.name} could not run${e.code ? ` [${e.code}]` : ''}: ${e.message}\n`,
+      );
+      held = false;
+      continue;
+    }
+    const { report } = run;
     if (tty) process.stderr.write('\n');
     held &&= asyncPathHeld(report);
     reports.push(report);

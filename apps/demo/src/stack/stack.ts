@@ -27,7 +27,7 @@ export interface StackOptions {
   /** fsync on for the persistent demo, off for throwaway stacks (tests, scenarios). */
   durable?: boolean;
   logLevel?: string;
-  /** Per process: how long it may take to become ready. */
+  /** Per process: how long it may take to become ready (default 90 s). */
   readyTimeoutMs?: number;
   /** Start `streaming connect file-source` for the access logs when the CLI is there. */
   connectors?: boolean;
@@ -86,7 +86,9 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   const root = options.root ?? repoRoot;
   const { ports, dataDir } = options;
   const emit = options.onEvent ?? (() => undefined);
-  const readyTimeoutMs = options.readyTimeoutMs ?? 30_000;
+  // Generous: on a busy 2-core machine a service's cold start (migrations, topic set-up, group
+  // join) has been seen to take 30 s. A process that exits early fails at once regardless.
+  const readyTimeoutMs = options.readyTimeoutMs ?? 90_000;
   const logDir = join(dataDir, 'logs');
   mkdirSync(logDir, { recursive: true });
 
