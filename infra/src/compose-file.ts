@@ -33,9 +33,11 @@ export function readComposeFile(path = join(repoRoot, 'docker-compose.yml')): Co
 export function requiredEnvironment(service: string): string[] {
   const source = readFileSync(join(repoRoot, 'apps', service, 'src', 'config.ts'), 'utf8');
   const required: string[] = [];
-  for (const match of source.matchAll(/^\s+([A-Z][A-Z0-9_]+):\s*(.+)$/gm)) {
-    const [, name, definition] = match;
-    if (name && definition && !/\.default\(|\.optional\(\)/.test(definition)) required.push(name);
-  }
+  const keys = [...source.matchAll(/^\s+([A-Z][A-Z0-9_]+):/gm)];
+  keys.forEach((match, index) => {
+    // A definition may span lines: it runs to the next variable's key.
+    const definition = source.slice(match.index, keys[index + 1]?.index ?? source.length);
+    if (match[1] && !/\.default\(|\.optional\(\)/.test(definition)) required.push(match[1]);
+  });
   return required;
 }

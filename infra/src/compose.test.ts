@@ -69,7 +69,9 @@ describe('docker-compose.yml', () => {
       const entry = definition?.command?.at(-1) ?? '';
       expect(existsSync(join(repoRoot, entry)), `${entry} exists`).toBe(true);
       const environment = environmentOf(service);
-      for (const name of requiredEnvironment(service))
+      const required = requiredEnvironment(service);
+      expect(required, 'the config reader finds required variables').toContain('DATABASE_URL');
+      for (const name of required)
         expect(environment, `${service} needs ${name}`).toHaveProperty(name);
       expect(environment['KAFKA_BROKERS']).toBe(
         kafkaBrokers.map((broker) => `${broker}:19092`).join(','),
