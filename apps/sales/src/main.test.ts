@@ -52,6 +52,8 @@ describe('the sales process (main.ts)', () => {
       KAFKA_BROKERS: broker.bootstrap,
     });
     try {
+      // A cold process (Node type-strips the sources and the generated Prisma client) on a busy
+      // machine can take a while: the bound is generous, and a failure shows what the process said.
       await eventually(
         'sales to be ready',
         async () => {
@@ -60,8 +62,11 @@ describe('the sales process (main.ts)', () => {
           );
           return response?.status === 200;
         },
-        40_000,
-      );
+        90_000,
+      ).catch((error: Error) => {
+        const said = process_.lines.slice(-10).map((line) => JSON.stringify(line));
+        throw new Error(`${error.message}\nlast log lines:\n${said.join('\n')}`);
+      });
       process_.child.kill('SIGTERM');
       const [code] = await process_.exited;
       expect(code).toBe(0);
@@ -69,7 +74,7 @@ describe('the sales process (main.ts)', () => {
     } finally {
       process_.child.kill('SIGKILL');
     }
-  });
+  }, 120_000);
 
   it('refuses to start with a fatal CONFIG_INVALID line naming the bad variables', async () => {
     const process_ = runMain({ DATABASE_URL: 'not a url', SYNC_TIMEOUT_MS: '-5' });
