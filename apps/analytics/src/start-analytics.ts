@@ -1,12 +1,9 @@
 import { allTopics } from '@retail-streams/contracts';
 import {
-  applyMigrations,
-  createPrismaClient,
   createServiceApp,
-  ensureDatabase,
   openAccessLogFile,
   prismaReadinessCheck,
-  startHttpServer,
+  startService,
 } from '@retail-streams/service-kit';
 import { Streaming } from '@retail-streams/streaming-client';
 import { ProcessingError } from '@retail-streams/streaming-processing';
@@ -37,33 +34,20 @@ export const migrationsDir = new URL('../prisma/migrations', import.meta.url).pa
  * Starts the analytics service in this process: migrations, the Prisma client, topic provisioning,
  * the consumer for the group recorded in the database, the HTTP API. `main.ts` and the tests call it.
  */
-export async function startAnalytics(
-  config: AnalyticsConfig,
-  logger: Logger,
-): Promise<RunningAnalytics> {
-  const stops: Array<[string, () => Promise<unknown> | unknown]> = [];
-  const stop = async () => {
-    for (const [name, step] of stops.reverse()) {
-      try {
-        await step();
-      } catch (error) {
-        logger.warn({ step: name, error: (error as Error).message }, 'analytics stop step failed');
-      }
-    }
-    stops.length = 0;
-  };
-  try {
-    if (config.POSTGRES_ADMIN_URL) await ensureDatabase(config.POSTGRES_ADMIN_URL, SERVICE_NAME);
-    await applyMigrations({ databaseUrl: config.DATABASE_URL, migrationsDir, logger });
-    const prisma = createPrismaClient(PrismaClient, config.DATABASE_URL);
-    stops.push(['database', () => prisma.$disconnect()]);
+export function startAnalytics(config: AnalyticsConfig, logger: Logger): Promise<RunningAnalytics> {
+  return startService(logger, async ({ onStop, database, serve }) => {
+    const prisma = await database(PrismaClient, {
+      databaseUrl: config.DATABASE_URL,
+      adminUrl: config.POSTGRES_ADMIN_URL,
+      migrationsDir,
+    });
 
     const streaming = new Streaming({
       brokers: config.KAFKA_BROKERS,
       clientId: SERVICE_NAME,
       logger,
     });
-    stops.push(['streaming', () => streaming.close()]);
+    onStop('streaming', () => streaming.close());
     await streaming.provision(allTopics);
 
     const topology = buildAnalyticsTopology({
@@ -107,10 +91,10 @@ export async function startAnalytics(
       logger,
     });
     notifyCommit = () => sse.changed();
-    stops.push(['event streams', () => sse.close()]);
+    onStop('event streams', () => sse.close());
 
-    stops.push(['consumer', () => engine.stop()]);
-    stops.push(['replays', () => replays.stop()]);
+    onStop('consumer', () => engine.stop());
+    onStop('replays', () => replays.stop());
     try {
       await engine.start();
       await replays.resume();
@@ -127,10 +111,10 @@ export async function startAnalytics(
     const accessLogFile = config.ACCESS_LOG_FILE
       ? openAccessLogFile(config.ACCESS_LOG_FILE, SERVICE_NAME)
       : undefined;
-    if (accessLogFile) stops.push(['access log', () => accessLogFile.close()]);
+    if (accessLogFile) onStop('access log', () => accessLogFile.close());
 
     let dashboard: Dashboard | undefined;
-    stops.push(['dashboard', () => dashboard?.close()]);
+    onStop('dashboard', () => dashboard?.close());
     const app = createServiceApp({
       name: SERVICE_NAME,
       logger,
@@ -145,15 +129,11 @@ export async function startAnalytics(
     // During a replay's switch-over the runner is briefly down: that is not "not ready" for readers.
     app.readiness.add('consumer', () => engine.running || replays.active);
 
-    const server = await startHttpServer(app, config.PORT);
-    // Event streams end first (close() would otherwise wait for them), then the server.
-    stops.push(['http server', () => server.close()]);
-    stops.push(['event streams (before http)', () => sse.close()]);
-    stops.push(['readiness', () => app.readiness.markShuttingDown()]);
+    const server = await serve(app, config.PORT);
+    // Registered after the server, so it runs before the server drains: the server's close would
+    // otherwise wait for the open event streams.
+    onStop('event streams (before http)', () => sse.close());
     logger.info({ url: server.url }, 'analytics listening');
-    return { url: server.url, port: server.port, stop };
-  } catch (error) {
-    await stop();
-    throw error;
-  }
+    return { url: server.url, port: server.port };
+  });
 }

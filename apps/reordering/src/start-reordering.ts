@@ -1,12 +1,9 @@
 import { allTopics, topics } from '@retail-streams/contracts';
 import {
-  applyMigrations,
-  createPrismaClient,
   createServiceApp,
-  ensureDatabase,
   openAccessLogFile,
   prismaReadinessCheck,
-  startHttpServer,
+  startService,
 } from '@retail-streams/service-kit';
 import { processOnce, Streaming } from '@retail-streams/streaming-client';
 import type { Logger } from 'pino';
@@ -32,53 +29,37 @@ const migrationsDir = new URL('../prisma/migrations', import.meta.url).pathname;
  * migrated), topics, the low-stock consumer, the outbox relay, the simulated supplier and HTTP.
  * `main.ts` runs it as a process; tests run it in-process against a real broker and Postgres.
  */
-export async function startReordering(
+export function startReordering(
   config: ReorderingConfig,
   logger: Logger,
 ): Promise<RunningReordering> {
-  const stack: { name: string; stop: () => Promise<unknown> | unknown }[] = [];
-  const stopAll = async (): Promise<void> => {
-    for (const step of stack.reverse().splice(0)) {
-      try {
-        await step.stop();
-      } catch (error) {
-        logger.warn({ step: step.name, error: (error as Error).message }, 'shutdown step failed');
-      }
-    }
-  };
-
-  try {
-    if (config.POSTGRES_ADMIN_URL) {
-      const name = new URL(config.DATABASE_URL).pathname.slice(1);
-      await ensureDatabase(config.POSTGRES_ADMIN_URL, decodeURIComponent(name));
-    }
-    await applyMigrations({ databaseUrl: config.DATABASE_URL, migrationsDir, logger });
-    const prisma = createPrismaClient(PrismaClient, config.DATABASE_URL);
-    stack.push({ name: 'database', stop: () => prisma.$disconnect() });
+  return startService(logger, async ({ onStop, database, serve }) => {
+    const prisma = await database(PrismaClient, {
+      databaseUrl: config.DATABASE_URL,
+      adminUrl: config.POSTGRES_ADMIN_URL,
+      migrationsDir,
+    });
 
     const streaming = new Streaming({
       brokers: config.KAFKA_BROKERS,
       clientId: serviceName,
       logger,
     });
-    stack.push({ name: 'streaming', stop: () => streaming.close() });
+    onStop('streaming', () => streaming.close());
     await streaming.provision(allTopics);
 
     const relay = streaming.outboxRelay({ db: prisma, databaseUrl: config.DATABASE_URL });
     await relay.start();
-    // Stopped after the consumer and the supplier (the stack unwinds in reverse), so their last
+    // Stopped after the consumer and the supplier (steps are undone in reverse), so their last
     // events are published before the process goes.
-    stack.push({
-      name: 'outbox relay',
-      stop: async () => {
-        await relay.flush();
-        await relay.stop();
-      },
+    onStop('outbox relay', async () => {
+      await relay.flush();
+      await relay.stop();
     });
 
     const supplier = new SimulatedSupplier({ db: prisma, logger });
     supplier.start();
-    stack.push({ name: 'simulated supplier', stop: () => supplier.stop() });
+    onStop('simulated supplier', () => supplier.stop());
 
     const runner = streaming
       .consumer({ groupId: serviceName })
@@ -93,12 +74,12 @@ export async function startReordering(
         );
       });
     await runner.start();
-    stack.push({ name: 'low-stock consumer', stop: () => runner.stop() });
+    onStop('low-stock consumer', () => runner.stop());
 
     const accessLogFile = config.ACCESS_LOG_FILE
       ? openAccessLogFile(config.ACCESS_LOG_FILE, serviceName)
       : undefined;
-    if (accessLogFile) stack.push({ name: 'access log', stop: () => accessLogFile.close() });
+    if (accessLogFile) onStop('access log', () => accessLogFile.close());
 
     const app = createServiceApp({
       name: serviceName,
@@ -109,18 +90,7 @@ export async function startReordering(
     app.readiness.add('database', prismaReadinessCheck(prisma));
     app.readiness.add('broker', () => streaming.isReachable());
     app.readiness.add('consumers', () => runner.running);
-    const server = await startHttpServer(app, config.PORT);
-    stack.push({ name: 'http server', stop: () => server.close() });
-    stack.push({ name: 'readiness', stop: () => app.readiness.markShuttingDown() });
-
-    let stopping: Promise<void> | undefined;
-    return {
-      url: server.url,
-      port: server.port,
-      stop: () => (stopping ??= stopAll()),
-    };
-  } catch (error) {
-    await stopAll();
-    throw error;
-  }
+    const server = await serve(app, config.PORT);
+    return { url: server.url, port: server.port };
+  });
 }

@@ -1,12 +1,9 @@
 import { allTopics, topics } from '@retail-streams/contracts';
 import {
-  applyMigrations,
-  createPrismaClient,
   createServiceApp,
-  ensureDatabase,
   openAccessLogFile,
   prismaReadinessCheck,
-  startHttpServer,
+  startService,
   type Logger,
 } from '@retail-streams/service-kit';
 import { Streaming } from '@retail-streams/streaming-client';
@@ -33,33 +30,20 @@ const migrationsDir = new URL('../prisma/migrations', import.meta.url).pathname;
  * consumer, the outbox relay and the HTTP API. What `main.ts` runs and what the tests start.
  * If a step fails, whatever already started is stopped again before the error is rethrown.
  */
-export async function startSales(config: SalesConfig, logger: Logger): Promise<RunningSales> {
-  const stops: { name: string; stop: () => Promise<unknown> }[] = [];
-  const stopAll = async () => {
-    for (const { name, stop } of stops.reverse()) {
-      try {
-        await stop();
-      } catch (error) {
-        logger.error({ err: error, step: name }, 'shutdown step failed');
-      }
-    }
-    stops.length = 0;
-  };
-  try {
-    if (config.POSTGRES_ADMIN_URL) {
-      const name = decodeURIComponent(new URL(config.DATABASE_URL).pathname.slice(1));
-      await ensureDatabase(config.POSTGRES_ADMIN_URL, name);
-    }
-    await applyMigrations({ databaseUrl: config.DATABASE_URL, migrationsDir, logger });
-    const prisma = createPrismaClient(PrismaClient, config.DATABASE_URL);
-    stops.push({ name: 'database', stop: () => prisma.$disconnect() });
+export function startSales(config: SalesConfig, logger: Logger): Promise<RunningSales> {
+  return startService(logger, async ({ onStop, database, serve }) => {
+    const prisma = await database(PrismaClient, {
+      databaseUrl: config.DATABASE_URL,
+      adminUrl: config.POSTGRES_ADMIN_URL,
+      migrationsDir,
+    });
 
     const streaming = new Streaming({
       brokers: config.KAFKA_BROKERS,
       clientId: SERVICE_NAME,
       logger,
     });
-    stops.push({ name: 'streaming', stop: () => streaming.close() });
+    onStop('streaming', () => streaming.close());
     await streaming.provision(allTopics);
 
     const runner = streaming
@@ -69,7 +53,7 @@ export async function startSales(config: SalesConfig, logger: Logger): Promise<R
 
     const relay = streaming.outboxRelay({ db: prisma, databaseUrl: config.DATABASE_URL });
     await relay.start();
-    stops.push({ name: 'outbox relay', stop: () => relay.stop() });
+    onStop('outbox relay', () => relay.stop());
 
     const inventory = new InventoryClient({
       baseUrl: config.INVENTORY_URL,
@@ -79,7 +63,7 @@ export async function startSales(config: SalesConfig, logger: Logger): Promise<R
       ? openAccessLogFile(config.ACCESS_LOG_FILE, SERVICE_NAME)
       : undefined;
     // Registered before the server, so it closes after the server has drained the last requests.
-    if (accessLogFile) stops.push({ name: 'access log', stop: () => accessLogFile.close() });
+    if (accessLogFile) onStop('access log', () => accessLogFile.close());
     const app = createServiceApp({
       name: SERVICE_NAME,
       logger,
@@ -93,21 +77,9 @@ export async function startSales(config: SalesConfig, logger: Logger): Promise<R
     app.readiness.add('database', prismaReadinessCheck(prisma));
     app.readiness.add('broker', () => streaming.isReachable());
     app.readiness.add('consumers', () => runner.running);
-
-    const server = await startHttpServer(app, config.PORT);
-    stops.push({ name: 'http server', stop: () => server.close() });
-    // Last registered, so first to run: the load balancer stops sending traffic while we drain.
-    stops.push({ name: 'readiness', stop: async () => app.readiness.markShuttingDown() });
+    const server = await serve(app, config.PORT);
 
     logger.info({ url: server.url, inventory: config.INVENTORY_URL }, 'sales is listening');
-    let stopping: Promise<void> | undefined;
-    return {
-      url: server.url,
-      port: server.port,
-      stop: () => (stopping ??= stopAll()),
-    };
-  } catch (error) {
-    await stopAll();
-    throw error;
-  }
+    return { url: server.url, port: server.port };
+  });
 }
