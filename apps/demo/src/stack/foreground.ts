@@ -84,7 +84,11 @@ export async function runForeground(
       }
       process.exit(130);
     }
-    // Stopping while still starting: startStack's own cleanup runs when its start fails or ends.
+    if (!stack) {
+      // Still starting: the stack is stopped as soon as startStack hands it over (below).
+      reporter.note(`${signal}: stopping as soon as the start completes`);
+      return;
+    }
     void stopAll();
   };
   process.on('SIGINT', onSignal);
