@@ -85,8 +85,9 @@ describe('docker-compose.yml', () => {
     },
   );
 
-  it('points sales at inventory for the synchronous path', () => {
+  it('points sales at inventory for the synchronous path, and the dashboard at reordering', () => {
     expect(environmentOf('sales')['INVENTORY_URL']).toBe('http://inventory:3002');
+    expect(environmentOf('analytics')['REORDERING_URL']).toBe('http://reordering:3003');
   });
 
   it('creates the database of every service', () => {
