@@ -1,18 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import {
-  allTopics,
-  encodeEvent,
-  keyOf,
-  type EventOf,
-  type EventTopic,
-} from '@retail-streams/contracts';
+import { encodeEvent, keyOf, type EventOf, type EventTopic } from '@retail-streams/contracts';
 import { createLogger } from '@retail-streams/service-kit';
 import { startTestPostgres, type TestPostgres } from '@retail-streams/service-kit/testing';
-import { startBroker, type RunningBroker } from '@retail-streams/streaming-broker';
-import { Streaming, silentLogger } from '@retail-streams/streaming-client';
-import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
+import type { RunningBroker } from '@retail-streams/streaming-broker';
+import type { Streaming } from '@retail-streams/streaming-client';
+import { startStreamingFixture } from '@retail-streams/streaming-client/testing';
+import type { KafkaMessage } from 'kafkajs';
 import { loadAnalyticsConfig } from '../config.ts';
 import { startAnalytics, type RunningAnalytics } from '../start-analytics.ts';
 import type { AnalyticsSummary } from '../summary/summary-types.ts';
@@ -34,15 +26,9 @@ export interface AnalyticsEnvironment {
 }
 
 export async function startAnalyticsEnvironment(): Promise<AnalyticsEnvironment> {
-  const logDir = mkdtempSync(join(tmpdir(), 'analytics-broker-'));
-  const broker = await startBroker({ port: 0, logDir });
+  const streamingFixture = await startStreamingFixture('analytics-test');
+  const { broker, streaming } = streamingFixture;
   const postgres = await startTestPostgres();
-  const streaming = new Streaming({
-    brokers: [broker.bootstrap],
-    clientId: 'analytics-test',
-    logger: silentLogger,
-  });
-  await streaming.provision(allTopics);
   const logger = createLogger('analytics', { level: process.env['TEST_LOG_LEVEL'] ?? 'silent' });
   return {
     broker,
@@ -75,42 +61,12 @@ export async function startAnalyticsEnvironment(): Promise<AnalyticsEnvironment>
         values.map((value) => ({ key: null, value, partition })),
       );
     },
-    readTopic: (topic, count) => readTopic(broker.bootstrap, topic, count),
+    readTopic: streamingFixture.readTopic,
     async stop() {
-      await streaming.close();
-      await broker.close();
+      await streamingFixture.stop();
       await postgres.stop();
-      rmSync(logDir, { recursive: true, force: true });
     },
   };
-}
-
-async function readTopic(bootstrap: string, topic: string, count: number): Promise<KafkaMessage[]> {
-  const kafka = new Kafka({ brokers: [bootstrap], clientId: 'reader', logLevel: logLevel.NOTHING });
-  const consumer = kafka.consumer({ groupId: `reader-${Math.random().toString(36).slice(2)}` });
-  const messages: KafkaMessage[] = [];
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`read ${messages.length} of ${count} records from ${topic}`)),
-        20_000,
-      );
-      void consumer.run({
-        eachMessage: async ({ message }) => {
-          messages.push(message);
-          if (messages.length >= count) {
-            clearTimeout(timer);
-            resolve();
-          }
-        },
-      });
-    });
-    return messages;
-  } finally {
-    await consumer.disconnect();
-  }
 }
 
 /** Polls until `check` passes, failing with `what` (and the last value seen) after the timeout. */

@@ -1,17 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import {
-  allTopics,
-  topics,
-  type EventOf,
-  type EventTopic,
-  type RawTopic,
-} from '@retail-streams/contracts';
+import { topics, type EventOf, type EventTopic, type RawTopic } from '@retail-streams/contracts';
 import { createLogger } from '@retail-streams/service-kit';
-import { startTestPostgres, type TestPostgres } from '@retail-streams/service-kit/testing';
-import { startBroker, type RunningBroker } from '@retail-streams/streaming-broker';
-import { silentLogger, Streaming, type RecordContext } from '@retail-streams/streaming-client';
+import { startTestPostgres } from '@retail-streams/service-kit/testing';
+import type { RecordContext } from '@retail-streams/streaming-client';
+import { startStreamingFixture } from '@retail-streams/streaming-client/testing';
 import { inventoryConfigSchema, type InventoryConfig } from '../config.ts';
 import { startInventory, type RunningInventory } from '../start-inventory.ts';
 
@@ -34,15 +25,9 @@ export interface DeadLetter {
  * publish from `events`.
  */
 export async function startInventoryTestbed() {
-  const logDir = mkdtempSync(join(tmpdir(), 'inventory-test-broker-'));
-  const broker: RunningBroker = await startBroker({ port: 0, logDir });
-  const postgres: TestPostgres = await startTestPostgres();
-  const streaming = new Streaming({
-    brokers: [broker.bootstrap],
-    clientId: 'inventory-test',
-    logger: silentLogger,
-  });
-  await streaming.provision(allTopics);
+  const streamingFixture = await startStreamingFixture('inventory-test');
+  const { broker, streaming } = streamingFixture;
+  const postgres = await startTestPostgres();
 
   const events: TappedEvents = { reservationResults: [], stockLevels: [], lowStock: [] };
   const tap = streaming
@@ -118,10 +103,8 @@ export async function startInventoryTestbed() {
 
     async stop() {
       for (const inventory of [...running]) await inventory.stop();
-      await streaming.close();
-      await broker.close();
+      await streamingFixture.stop();
       await postgres.stop();
-      rmSync(logDir, { recursive: true, force: true });
     },
   };
 }

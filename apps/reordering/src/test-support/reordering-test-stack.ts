@@ -1,8 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
-  allTopics,
   createEvent,
   decodeEvent,
   topics,
@@ -11,9 +7,8 @@ import {
   type LowStockDetected,
 } from '@retail-streams/contracts';
 import { createLogger } from '@retail-streams/service-kit';
-import { startTestPostgres, type TestPostgres } from '@retail-streams/service-kit/testing';
-import { startBroker, type RunningBroker } from '@retail-streams/streaming-broker';
-import { silentLogger, Streaming } from '@retail-streams/streaming-client';
+import { startTestPostgres } from '@retail-streams/service-kit/testing';
+import { startStreamingFixture } from '@retail-streams/streaming-client/testing';
 import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
 import { reorderingConfigSchema } from '../config.ts';
@@ -31,15 +26,9 @@ export interface ServiceOptions {
  * inventory would, reading topics back, and querying the service's tables.
  */
 export async function startReorderingTestStack() {
-  const logDir = mkdtempSync(join(tmpdir(), 'reordering-test-'));
-  const broker: RunningBroker = await startBroker({ port: 0, logDir });
-  const postgres: TestPostgres = await startTestPostgres();
-  const streaming = new Streaming({
-    brokers: [broker.bootstrap],
-    clientId: 'reordering-test',
-    logger: silentLogger,
-  });
-  await streaming.provision(allTopics);
+  const streamingFixture = await startStreamingFixture('reordering-test');
+  const { broker, streaming } = streamingFixture;
+  const postgres = await startTestPostgres();
   const kafka = new Kafka({
     brokers: [broker.bootstrap],
     clientId: 'reordering-test-reader',
@@ -121,10 +110,8 @@ export async function startReorderingTestStack() {
 
     async stop(): Promise<void> {
       for (const service of services) await service.stop();
-      await streaming.close();
-      await broker.close();
+      await streamingFixture.stop();
       await postgres.stop();
-      rmSync(logDir, { recursive: true, force: true });
     },
   };
 }

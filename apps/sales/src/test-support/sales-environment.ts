@@ -1,11 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { allTopics, decodeEvent, type EventOf, type EventTopic } from '@retail-streams/contracts';
+import { decodeEvent, type EventOf, type EventTopic } from '@retail-streams/contracts';
 import { createLogger } from '@retail-streams/service-kit';
-import { startTestPostgres, type TestPostgres } from '@retail-streams/service-kit/testing';
-import { startBroker, type RunningBroker } from '@retail-streams/streaming-broker';
-import { silentLogger, Streaming } from '@retail-streams/streaming-client';
+import { startTestPostgres } from '@retail-streams/service-kit/testing';
+import { startStreamingFixture } from '@retail-streams/streaming-client/testing';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import pg from 'pg';
 import { loadSalesConfig, type SalesConfig } from '../config.ts';
@@ -23,17 +19,11 @@ export interface TestSales extends RunningSales {
  * Each started sales instance gets a database of its own.
  */
 export async function startSalesEnvironment() {
-  const logDir = mkdtempSync(join(tmpdir(), 'sales-broker-'));
-  const [broker, postgres]: [RunningBroker, TestPostgres] = await Promise.all([
-    startBroker({ port: 0, logDir }),
+  const [streamingFixture, postgres] = await Promise.all([
+    startStreamingFixture('sales-test'),
     startTestPostgres(),
   ]);
-  const streaming = new Streaming({
-    brokers: [broker.bootstrap],
-    clientId: 'sales-test',
-    logger: silentLogger,
-  });
-  await streaming.provision(allTopics);
+  const { broker, streaming } = streamingFixture;
   const started: TestSales[] = [];
   const recorders: TopicRecorder<EventTopic>[] = [];
   let databases = 0;
@@ -86,10 +76,8 @@ export async function startSalesEnvironment() {
     async stop() {
       await Promise.allSettled(started.map((sales) => sales.stop()));
       await Promise.allSettled(recorders.map((recorder) => recorder.stop()));
-      await streaming.close().catch(() => undefined);
-      await broker.close().catch(() => undefined);
+      await streamingFixture.stop().catch(() => undefined);
       await postgres.stop().catch(() => undefined);
-      rmSync(logDir, { recursive: true, force: true });
     },
   };
 }

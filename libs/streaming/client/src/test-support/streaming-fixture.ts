@@ -7,9 +7,12 @@ import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
 import { silentLogger } from '../logger.ts';
 import { Streaming } from '../streaming.ts';
 
+export type StreamingFixture = Awaited<ReturnType<typeof startStreamingFixture>>;
+
 /**
  * A real embedded broker in a fresh directory, the registry's topics provisioned, and a Streaming
- * connection to it: what every integration test of this library starts from.
+ * connection to it: what every integration test of this library, and of the services on it,
+ * starts from.
  */
 export async function startStreamingFixture(clientId = 'test') {
   const logDir = mkdtempSync(join(tmpdir(), 'streaming-client-'));
