@@ -79,9 +79,27 @@ export function toProblem(error: unknown): HttpProblem {
       return new HttpProblem({ status, code: 'BAD_REQUEST', detail: String(candidate.message) });
     }
   }
+  if (isDatabaseUnavailable(error)) {
+    return HttpProblem.serviceUnavailable(
+      'The database is overloaded or unreachable right now; retry the request shortly.',
+      'DATABASE_UNAVAILABLE',
+    );
+  }
   return new HttpProblem({
     status: 500,
     code: 'INTERNAL_ERROR',
     detail: 'An unexpected error occurred. Quote the request id when reporting it.',
   });
+}
+
+/**
+ * Prisma's codes for "no connection or transaction could be had in time" (P2024 pool timeout, P2028
+ * transaction start timeout) and "the server is gone" (P1001, P1017). Under overload or a database
+ * restart these are the service being busy, not a bug: a 503 tells the client to retry.
+ */
+const databaseUnavailableCodes = new Set(['P1001', 'P1017', 'P2024', 'P2028']);
+
+function isDatabaseUnavailable(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && databaseUnavailableCodes.has(code);
 }
