@@ -1,9 +1,6 @@
 import type { AlterConfigsRequest, AlterConfigsResponse } from '../protocol/index.ts';
-import { alterResource, duplicateResources } from './alter-topic-config.ts';
-import { Err } from './error-codes.ts';
+import { alterResources, failResources } from './alter-topic-config.ts';
 import { defineApi } from './types.ts';
-
-type ResponseOut = AlterConfigsResponse['responses'][number];
 
 /** AlterConfigs (legacy): the given set REPLACES all of the topic's overrides. */
 export const alterConfigsApi = defineApi<AlterConfigsRequest, AlterConfigsResponse>({
@@ -12,46 +9,22 @@ export const alterConfigsApi = defineApi<AlterConfigsRequest, AlterConfigsRespon
   minVersion: 0,
   maxVersion: 2,
   handle(ctx, request) {
-    const dups = duplicateResources(request.resources);
-    const responses = request.resources.map((res) => {
-      if (dups.has(`${res.resourceType}:${res.resourceName}`)) {
-        return out(
-          res.resourceType,
-          res.resourceName,
-          Err.INVALID_REQUEST,
-          'resource listed more than once',
-        );
-      }
-      const r = alterResource(
-        ctx.broker,
-        res.resourceType,
-        res.resourceName,
-        request.validateOnly,
-        () => {
-          const next: Record<string, string> = {};
-          for (const c of res.configs) if (c.value !== null) next[c.name] = c.value;
-          return next;
-        },
-      );
-      return out(res.resourceType, res.resourceName, r.errorCode, r.errorMessage);
-    });
+    const responses = alterResources(
+      ctx.broker,
+      request.resources,
+      request.validateOnly,
+      (resource) => {
+        const next: Record<string, string> = {};
+        for (const c of resource.configs) if (c.value !== null) next[c.name] = c.value;
+        return next;
+      },
+    );
     return { throttleTimeMs: 0, responses } as AlterConfigsResponse;
   },
   errorResponse(request, _version, errorCode, message) {
     return {
       throttleTimeMs: 0,
-      responses: request.resources.map((r) =>
-        out(r.resourceType, r.resourceName, errorCode, message),
-      ),
+      responses: failResources(request.resources, errorCode, message),
     } as AlterConfigsResponse;
   },
 });
-
-function out(
-  resourceType: number,
-  resourceName: string,
-  errorCode: number,
-  errorMessage: string | null,
-): ResponseOut {
-  return { errorCode, errorMessage, resourceType, resourceName } as ResponseOut;
-}

@@ -44,6 +44,54 @@ export function alterResource(
   }
 }
 
+/** A resource as both AlterConfigs requests name it, and its answer in both responses. */
+export interface ConfigResource {
+  resourceType: number;
+  resourceName: string;
+}
+export type ConfigResourceResult = ConfigResource & AlterResult;
+
+/**
+ * Alters each resource of an AlterConfigs or IncrementalAlterConfigs request with `build` (which
+ * turns the request's entries for that resource and the current overrides into the new set) and
+ * answers each one: a resource named twice is refused in all its copies, the others independently.
+ */
+export function alterResources<Resource extends ConfigResource>(
+  broker: BrokerContext,
+  resources: readonly Resource[],
+  validateOnly: boolean,
+  build: (resource: Resource, current: Readonly<Record<string, string>>) => Record<string, string>,
+): ConfigResourceResult[] {
+  const dups = duplicateResources(resources);
+  return resources.map((resource) => {
+    const { resourceType, resourceName } = resource;
+    if (dups.has(`${resourceType}:${resourceName}`)) {
+      return failResource(resource, Err.INVALID_REQUEST, 'resource listed more than once');
+    }
+    const result = alterResource(broker, resourceType, resourceName, validateOnly, (current) =>
+      build(resource, current),
+    );
+    return { resourceType, resourceName, ...result };
+  });
+}
+
+/** The same error for every resource of a request (a request-level failure). */
+export function failResources(
+  resources: readonly ConfigResource[],
+  errorCode: number,
+  errorMessage: string | null,
+): ConfigResourceResult[] {
+  return resources.map((resource) => failResource(resource, errorCode, errorMessage));
+}
+
+function failResource(
+  { resourceType, resourceName }: ConfigResource,
+  errorCode: number,
+  errorMessage: string | null,
+): ConfigResourceResult {
+  return { resourceType, resourceName, errorCode, errorMessage };
+}
+
 /** Rejects a request naming the same resource twice (Kafka: INVALID_REQUEST for all copies). */
 export function duplicateResources(
   resources: ReadonlyArray<{ resourceType: number; resourceName: string }>,

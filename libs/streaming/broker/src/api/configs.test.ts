@@ -96,6 +96,34 @@ describe('AlterConfigs', () => {
     expect(res.responses[0].errorCode).toBe(40);
     expect(t.broker.logs.getTopic('cfg')!.overrides).toEqual({ 'retention.ms': '60000' });
   });
+
+  it('refuses every copy of a resource listed twice, answers unknown topics, and alters the rest', async () => {
+    await c.send(API.CREATE_TOPICS, 4, createTopicsRequest([{ name: 'cfg-2' }]));
+    const twice = { resourceType: 2, resourceName: 'cfg', configs: [] };
+    const res = await c.send(API.ALTER_CONFIGS, 1, {
+      resources: [
+        twice,
+        { resourceType: 2, resourceName: 'missing', configs: [] },
+        {
+          resourceType: 2,
+          resourceName: 'cfg-2',
+          configs: [{ name: 'segment.ms', value: '9000' }],
+        },
+        twice,
+      ],
+      validateOnly: false,
+    });
+    expect(
+      res.responses.map((r: any) => ({ name: r.resourceName, errorCode: r.errorCode })),
+    ).toEqual([
+      { name: 'cfg', errorCode: 42 },
+      { name: 'missing', errorCode: 3 },
+      { name: 'cfg-2', errorCode: 0 },
+      { name: 'cfg', errorCode: 42 },
+    ]);
+    expect(t.broker.logs.getTopic('cfg')!.overrides).toEqual({ 'retention.ms': '60000' });
+    expect(t.broker.logs.getTopic('cfg-2')!.overrides).toEqual({ 'segment.ms': '9000' });
+  });
 });
 
 describe('IncrementalAlterConfigs', () => {
@@ -127,6 +155,20 @@ describe('IncrementalAlterConfigs', () => {
   it('rejects APPEND on a non-list config with INVALID_REQUEST (42)', async () => {
     const res = await alter([{ name: 'retention.ms', configOperation: 2, value: '1' }]);
     expect(res.responses[0].errorCode).toBe(42);
+  });
+
+  it('refuses every copy of a resource listed twice and leaves it alone', async () => {
+    const twice = {
+      resourceType: 2,
+      resourceName: 'cfg',
+      configs: [{ name: 'segment.ms', configOperation: 0, value: '7000' }],
+    };
+    const res = await c.send(API.INCREMENTAL_ALTER_CONFIGS, 1, {
+      resources: [twice, twice],
+      validateOnly: false,
+    });
+    expect(res.responses.map((r: any) => r.errorCode)).toEqual([42, 42]);
+    expect(t.broker.logs.getTopic('cfg')!.overrides).toEqual({ 'retention.ms': '60000' });
   });
 
   it('changes nothing with validateOnly', async () => {

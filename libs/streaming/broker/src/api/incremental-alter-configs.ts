@@ -3,12 +3,10 @@ import type {
   IncrementalAlterConfigsResponse,
 } from '../protocol/index.ts';
 import { TOPIC_CONFIG_KEYS } from '../storage/index.ts';
-import { alterResource, duplicateResources } from './alter-topic-config.ts';
+import { alterResources, failResources } from './alter-topic-config.ts';
 import { formatValue } from './config-view.ts';
 import { ApiError, Err } from './error-codes.ts';
 import { defineApi } from './types.ts';
-
-type ResponseOut = IncrementalAlterConfigsResponse['responses'][number];
 
 export const OpType = { SET: 0, DELETE: 1, APPEND: 2, SUBTRACT: 3 } as const;
 
@@ -30,90 +28,66 @@ export const incrementalAlterConfigsApi = defineApi<
   maxVersion: 1,
   handle(ctx, request) {
     const broker = ctx.broker;
-    const dups = duplicateResources(request.resources);
-    const responses = request.resources.map((res) => {
-      if (dups.has(`${res.resourceType}:${res.resourceName}`)) {
-        return out(
-          res.resourceType,
-          res.resourceName,
-          Err.INVALID_REQUEST,
-          'resource listed more than once',
-        );
-      }
-      const r = alterResource(
-        broker,
-        res.resourceType,
-        res.resourceName,
-        request.validateOnly,
-        (current) => {
-          const next: Record<string, string> = { ...current };
-          const touched = new Set<string>();
-          const effective = broker.logs.getTopic(res.resourceName)!.config as unknown as Record<
-            string,
-            unknown
-          >;
-          for (const c of res.configs) {
-            if (touched.has(c.name))
-              throw new ApiError(Err.INVALID_REQUEST, `config ${c.name} appears more than once`);
-            touched.add(c.name);
-            const key = TOPIC_CONFIG_KEYS.find((k) => k.name === c.name);
-            switch (c.configOperation) {
-              case OpType.SET:
-                if (c.value === null)
-                  throw new ApiError(Err.INVALID_REQUEST, `SET ${c.name} needs a value`);
-                next[c.name] = c.value;
-                break;
-              case OpType.DELETE:
-                delete next[c.name];
-                break;
-              case OpType.APPEND:
-              case OpType.SUBTRACT: {
-                if (!key)
-                  throw new ApiError(Err.INVALID_CONFIG, `Unknown topic config name: ${c.name}`);
-                if (key.type !== 'list') {
-                  throw new ApiError(
-                    Err.INVALID_REQUEST,
-                    `APPEND/SUBTRACT need a list config; ${c.name} is a ${key.type}`,
-                  );
-                }
-                const base = splitList(next[c.name] ?? formatValue(effective[key.property]));
-                const items = splitList(c.value ?? '');
-                const list =
-                  c.configOperation === OpType.APPEND
-                    ? [...base, ...items.filter((i) => !base.includes(i))]
-                    : base.filter((i) => !items.includes(i));
-                next[c.name] = list.join(',');
-                break;
-              }
-              default:
+    const responses = alterResources(
+      broker,
+      request.resources,
+      request.validateOnly,
+      (res, current) => {
+        const next: Record<string, string> = { ...current };
+        const touched = new Set<string>();
+        const effective = broker.logs.getTopic(res.resourceName)!.config as unknown as Record<
+          string,
+          unknown
+        >;
+        for (const c of res.configs) {
+          if (touched.has(c.name))
+            throw new ApiError(Err.INVALID_REQUEST, `config ${c.name} appears more than once`);
+          touched.add(c.name);
+          const key = TOPIC_CONFIG_KEYS.find((k) => k.name === c.name);
+          switch (c.configOperation) {
+            case OpType.SET:
+              if (c.value === null)
+                throw new ApiError(Err.INVALID_REQUEST, `SET ${c.name} needs a value`);
+              next[c.name] = c.value;
+              break;
+            case OpType.DELETE:
+              delete next[c.name];
+              break;
+            case OpType.APPEND:
+            case OpType.SUBTRACT: {
+              if (!key)
+                throw new ApiError(Err.INVALID_CONFIG, `Unknown topic config name: ${c.name}`);
+              if (key.type !== 'list') {
                 throw new ApiError(
                   Err.INVALID_REQUEST,
-                  `unknown config operation ${c.configOperation}`,
+                  `APPEND/SUBTRACT need a list config; ${c.name} is a ${key.type}`,
                 );
+              }
+              const base = splitList(next[c.name] ?? formatValue(effective[key.property]));
+              const items = splitList(c.value ?? '');
+              const list =
+                c.configOperation === OpType.APPEND
+                  ? [...base, ...items.filter((i) => !base.includes(i))]
+                  : base.filter((i) => !items.includes(i));
+              next[c.name] = list.join(',');
+              break;
             }
+            default:
+              throw new ApiError(
+                Err.INVALID_REQUEST,
+                `unknown config operation ${c.configOperation}`,
+              );
           }
-          return next;
-        },
-      );
-      return out(res.resourceType, res.resourceName, r.errorCode, r.errorMessage);
-    });
+        }
+        return next;
+      },
+    );
     return { throttleTimeMs: 0, responses } as IncrementalAlterConfigsResponse;
   },
   errorResponse(request, _version, errorCode, message) {
     return {
       throttleTimeMs: 0,
-      responses: request.resources.map((r) =>
-        out(r.resourceType, r.resourceName, errorCode, message),
-      ),
+      responses: failResources(request.resources, errorCode, message),
     } as IncrementalAlterConfigsResponse;
   },
 });
-
-function out(
-  resourceType: number,
-  resourceName: string,
-  errorCode: number,
-  errorMessage: string | null,
-): ResponseOut {
-  return { errorCode, errorMessage, resourceType, resourceName } as ResponseOut;
-}
