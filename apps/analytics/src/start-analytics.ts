@@ -1,10 +1,5 @@
 import { allTopics } from '@retail-streams/contracts';
-import {
-  createServiceApp,
-  openAccessLogFile,
-  prismaReadinessCheck,
-  startService,
-} from '@retail-streams/service-kit';
+import { createServiceApp, prismaReadinessCheck, startService } from '@retail-streams/service-kit';
 import { Streaming } from '@retail-streams/streaming-client';
 import { ProcessingError } from '@retail-streams/streaming-processing';
 import type { Logger } from 'pino';
@@ -35,7 +30,7 @@ export const migrationsDir = new URL('../prisma/migrations', import.meta.url).pa
  * the consumer for the group recorded in the database, the HTTP API. `main.ts` and the tests call it.
  */
 export function startAnalytics(config: AnalyticsConfig, logger: Logger): Promise<RunningAnalytics> {
-  return startService(logger, async ({ onStop, database, serve }) => {
+  return startService(logger, async ({ onStop, database, accessLogFile, serve }) => {
     const prisma = await database(PrismaClient, {
       databaseUrl: config.DATABASE_URL,
       adminUrl: config.POSTGRES_ADMIN_URL,
@@ -108,17 +103,12 @@ export function startAnalytics(config: AnalyticsConfig, logger: Logger): Promise
       await replays.start();
     }
 
-    const accessLogFile = config.ACCESS_LOG_FILE
-      ? openAccessLogFile(config.ACCESS_LOG_FILE, SERVICE_NAME)
-      : undefined;
-    if (accessLogFile) onStop('access log', () => accessLogFile.close());
-
     let dashboard: Dashboard | undefined;
     onStop('dashboard', () => dashboard?.close());
     const app = createServiceApp({
       name: SERVICE_NAME,
       logger,
-      accessLogFile,
+      accessLogFile: accessLogFile(config.ACCESS_LOG_FILE, SERVICE_NAME),
       routes: (router) => {
         analyticsRoutes(router, { readSummary: summary, broadcaster: sse, replays });
         dashboard = dashboardRoutes(router, { config });

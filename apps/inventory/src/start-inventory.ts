@@ -2,7 +2,6 @@ import { fileURLToPath } from 'node:url';
 import { allTopics, topics } from '@retail-streams/contracts';
 import {
   createServiceApp,
-  openAccessLogFile,
   prismaReadinessCheck,
   startService,
   type Logger,
@@ -43,7 +42,7 @@ const migrationsDir = fileURLToPath(new URL('../prisma/migrations', import.meta.
  * both call this. A failure part-way stops what had already started before it rethrows.
  */
 export function startInventory(config: InventoryConfig, logger: Logger): Promise<RunningInventory> {
-  return startService(logger, async ({ onStop, database, serve }) => {
+  return startService(logger, async ({ onStop, database, accessLogFile, serve }) => {
     const prisma: InventoryPrisma = await database(PrismaClient, {
       databaseUrl: config.DATABASE_URL,
       adminUrl: config.POSTGRES_ADMIN_URL,
@@ -75,15 +74,10 @@ export function startInventory(config: InventoryConfig, logger: Logger): Promise
     onStop('consumers', () => runner.stop());
     await runner.start();
 
-    const accessLogFile = config.ACCESS_LOG_FILE
-      ? openAccessLogFile(config.ACCESS_LOG_FILE, SERVICE_NAME)
-      : undefined;
-    // Registered before the server, so it closes after the server has drained the last requests.
-    if (accessLogFile) onStop('access log', () => accessLogFile.close());
     const app = createServiceApp({
       name: SERVICE_NAME,
       logger,
-      accessLogFile,
+      accessLogFile: accessLogFile(config.ACCESS_LOG_FILE, SERVICE_NAME),
       routes: (router) => {
         productRoutes(router, prisma);
         reservationRoutes(router, { prisma, latency });

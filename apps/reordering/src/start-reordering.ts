@@ -1,10 +1,5 @@
 import { allTopics, topics } from '@retail-streams/contracts';
-import {
-  createServiceApp,
-  openAccessLogFile,
-  prismaReadinessCheck,
-  startService,
-} from '@retail-streams/service-kit';
+import { createServiceApp, prismaReadinessCheck, startService } from '@retail-streams/service-kit';
 import { processOnce, Streaming } from '@retail-streams/streaming-client';
 import type { Logger } from 'pino';
 import type { ReorderingConfig } from './config.ts';
@@ -33,7 +28,7 @@ export function startReordering(
   config: ReorderingConfig,
   logger: Logger,
 ): Promise<RunningReordering> {
-  return startService(logger, async ({ onStop, database, serve }) => {
+  return startService(logger, async ({ onStop, database, accessLogFile, serve }) => {
     const prisma = await database(PrismaClient, {
       databaseUrl: config.DATABASE_URL,
       adminUrl: config.POSTGRES_ADMIN_URL,
@@ -76,15 +71,10 @@ export function startReordering(
     await runner.start();
     onStop('low-stock consumer', () => runner.stop());
 
-    const accessLogFile = config.ACCESS_LOG_FILE
-      ? openAccessLogFile(config.ACCESS_LOG_FILE, serviceName)
-      : undefined;
-    if (accessLogFile) onStop('access log', () => accessLogFile.close());
-
     const app = createServiceApp({
       name: serviceName,
       logger,
-      accessLogFile,
+      accessLogFile: accessLogFile(config.ACCESS_LOG_FILE, serviceName),
       routes: (router) => purchaseOrderRoutes(router, prisma),
     });
     app.readiness.add('database', prismaReadinessCheck(prisma));

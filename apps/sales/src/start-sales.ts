@@ -1,7 +1,6 @@
 import { allTopics, topics } from '@retail-streams/contracts';
 import {
   createServiceApp,
-  openAccessLogFile,
   prismaReadinessCheck,
   startService,
   type Logger,
@@ -31,7 +30,7 @@ const migrationsDir = new URL('../prisma/migrations', import.meta.url).pathname;
  * If a step fails, whatever already started is stopped again before the error is rethrown.
  */
 export function startSales(config: SalesConfig, logger: Logger): Promise<RunningSales> {
-  return startService(logger, async ({ onStop, database, serve }) => {
+  return startService(logger, async ({ onStop, database, accessLogFile, serve }) => {
     const prisma = await database(PrismaClient, {
       databaseUrl: config.DATABASE_URL,
       adminUrl: config.POSTGRES_ADMIN_URL,
@@ -59,16 +58,11 @@ export function startSales(config: SalesConfig, logger: Logger): Promise<Running
       baseUrl: config.INVENTORY_URL,
       timeoutMs: config.SYNC_TIMEOUT_MS,
     });
-    const accessLogFile = config.ACCESS_LOG_FILE
-      ? openAccessLogFile(config.ACCESS_LOG_FILE, SERVICE_NAME)
-      : undefined;
-    // Registered before the server, so it closes after the server has drained the last requests.
-    if (accessLogFile) onStop('access log', () => accessLogFile.close());
     const app = createServiceApp({
       name: SERVICE_NAME,
       logger,
       jsonLimit: '256kb',
-      accessLogFile,
+      accessLogFile: accessLogFile(config.ACCESS_LOG_FILE, SERVICE_NAME),
       routes: (router) => {
         orderRoutes(router, { prisma, inventory });
         unmatchedResultRoutes(router, prisma);

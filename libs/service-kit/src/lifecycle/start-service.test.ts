@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PrismaClient } from '../database/test-fixtures/generated/client.ts';
@@ -89,6 +92,29 @@ describe('startService', () => {
     expect(answer.status).toBe(200);
     expect(await answer.json()).toMatchObject({ status: 'not_ready', shuttingDown: true });
     await expect(fetch(`${service.url}/health/live`)).rejects.toThrow();
+  });
+});
+
+describe('startService accessLogFile()', () => {
+  it('opens the file only when a path is configured, and closes it after the server drained', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'start-service-')), 'access.log');
+    const service = await startService(logger, async ({ accessLogFile, serve }) => {
+      expect(accessLogFile(undefined, 'widgets')).toBeUndefined();
+      const app = createServiceApp({
+        name: 'widgets',
+        logger,
+        accessLogFile: accessLogFile(file, 'widgets'),
+      });
+      const server = await serve(app, 0);
+      return { url: server.url };
+    });
+    await fetch(`${service.url}/nowhere`);
+    await service.stop();
+
+    const lines = readFileSync(file, 'utf8').trim().split('\n');
+    expect(lines.map((line) => JSON.parse(line))).toEqual([
+      expect.objectContaining({ service: 'widgets', path: '/nowhere', status: 404 }),
+    ]);
   });
 });
 

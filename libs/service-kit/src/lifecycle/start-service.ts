@@ -4,6 +4,8 @@ import { ensureDatabase } from '../database/ensure-database.ts';
 import { applyMigrations } from '../database/migrations/apply-migrations.ts';
 import { createPrismaClient } from '../database/prisma-client.ts';
 import type { PrismaClientOptions } from '../database/prisma-client.ts';
+import { openAccessLogFile } from '../http/access-log-file.ts';
+import type { AccessLogFile } from '../http/access-log-file.ts';
 import { startHttpServer } from '../http/start-http-server.ts';
 import type { RunningHttpServer } from '../http/start-http-server.ts';
 import type { ServiceApp } from '../http/create-service-app.ts';
@@ -38,6 +40,12 @@ export interface ServiceStartup {
     PrismaClient: new (options: { adapter: PrismaPg }) => Client,
     options: ServiceDatabaseOptions,
   ): Promise<Client>;
+  /**
+   * The access-log file for `createServiceApp({ accessLogFile })` when `path` is set (ACCESS_LOG_FILE),
+   * else undefined. Call it before `serve`: it is closed after the server has drained, so the last
+   * requests are in the file.
+   */
+  accessLogFile(path: string | undefined, service: string): AccessLogFile | undefined;
   /**
    * Starts the HTTP server; at stop, readiness turns 503 first (the load balancer stops sending
    * traffic), then the server drains. Call it last, once everything the routes use is running.
@@ -86,6 +94,12 @@ export async function startService<Service extends object>(
       });
       onStop('database', () => prisma.$disconnect());
       return prisma;
+    },
+    accessLogFile(path, service) {
+      if (!path) return undefined;
+      const file = openAccessLogFile(path, service);
+      onStop('access log', () => file.close());
+      return file;
     },
     async serve(app, port) {
       const server = await startHttpServer(app, port);
