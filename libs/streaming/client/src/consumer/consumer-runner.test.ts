@@ -118,7 +118,13 @@ describe('the consumer runner', () => {
     await runner.start();
     try {
       await fixture.streaming.producer.publish(topics.orderPlaced, event);
-      const [parked] = await fixture.readTopic(`${topics.orderPlaced.name}.dlq.${group}`, 1);
+      // The group reads the topic from the beginning, so an earlier test's poison record is parked
+      // here too: look for this event's record.
+      const isThisEvent = (record: { headers?: Record<string, unknown> }) =>
+        String(record.headers?.['event-id']) === event.id;
+      const parked = (
+        await fixture.readTopic(`${topics.orderPlaced.name}.dlq.${group}`, isThisEvent)
+      ).find(isThisEvent);
       expect(parked?.headers?.['dlq-attempts']?.toString()).toBe('3');
       expect(parked?.headers?.['dlq-error-code']?.toString()).toBe('BOOM');
       expect(parked?.headers?.['event-id']?.toString()).toBe(event.id);

@@ -23,7 +23,8 @@ export async function startStreamingFixture(clientId = 'test') {
     broker,
     streaming,
     /** Reads a topic from the beginning with a plain kafkajs consumer, independent of the runner. */
-    readTopic: (topic: string, count: number) => readTopic(broker.bootstrap, topic, count),
+    readTopic: (topic: string, want: Parameters<typeof readTopic>[2]) =>
+      readTopic(broker.bootstrap, topic, want),
     async stop() {
       await streaming.close();
       await broker.close();
@@ -32,12 +33,19 @@ export async function startStreamingFixture(clientId = 'test') {
   };
 }
 
+/**
+ * Reads a topic from the beginning until `want` is met: a number of records, or a record that
+ * matches (for topics other tests also write to).
+ */
 export async function readTopic(
   bootstrap: string,
   topic: string,
-  count: number,
+  want: number | ((message: KafkaMessage) => boolean),
   timeoutMs = 20_000,
 ): Promise<KafkaMessage[]> {
+  const done = (message: KafkaMessage) =>
+    typeof want === 'number' ? messages.length >= want : want(message);
+  const count = typeof want === 'number' ? `${want}` : 'the awaited';
   const kafka = new Kafka({
     brokers: [bootstrap],
     clientId: 'inspector',
@@ -53,7 +61,7 @@ export async function readTopic(
         () =>
           reject(
             new Error(
-              `read ${messages.length} of ${count} records from ${topic} in ${timeoutMs} ms`,
+              `read ${messages.length} records from ${topic} in ${timeoutMs} ms without ${count} record`,
             ),
           ),
         timeoutMs,
@@ -61,7 +69,7 @@ export async function readTopic(
       void consumer.run({
         eachMessage: async ({ message }) => {
           messages.push(message);
-          if (messages.length >= count) {
+          if (done(message)) {
             clearTimeout(timer);
             resolve();
           }
