@@ -116,6 +116,7 @@ describe('DescribeGroups', () => {
         expect.objectContaining({
           memberId,
           clientId: 'wire-client',
+          clientHost: '/127.0.0.1',
           memberMetadata: encodeSubscription(['orders']),
           memberAssignment: Buffer.from('assigned'),
         }),

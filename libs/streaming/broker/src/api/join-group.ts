@@ -36,7 +36,7 @@ export const joinGroupApi = defineApi<JoinGroupRequest, JoinGroupResponse>({
       protocolType: request.protocolType,
       protocols: request.protocols.map((p) => ({ name: p.name, metadata: p.metadata })),
       clientId: ctx.clientId ?? '',
-      clientHost: '',
+      clientHost: ctx.clientHost ?? '',
       // KIP-394: from v4 a first join only gets a member id and must come back with it.
       requireKnownMemberId: ctx.apiVersion >= 4,
     });

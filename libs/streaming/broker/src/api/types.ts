@@ -30,6 +30,8 @@ export interface RequestContext {
   readonly apiVersion: number;
   readonly correlationId: number;
   readonly clientId: string | null;
+  /** The client's address as Kafka reports it in DescribeGroups ("/127.0.0.1"). */
+  readonly clientHost?: string;
   readonly connectionId: number;
   readonly signal: AbortSignal;
 }

@@ -140,6 +140,7 @@ export class RequestDispatcher {
       apiVersion,
       correlationId,
       clientId: header.clientId,
+      clientHost: `/${conn.remote.slice(0, conn.remote.lastIndexOf(':'))}`,
       connectionId: conn.id,
       signal: conn.signal,
     };
