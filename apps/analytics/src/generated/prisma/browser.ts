@@ -62,18 +62,3 @@ export type StockOut = Prisma.StockOutModel;
  *
  */
 export type Replay = Prisma.ReplayModel;
-/**
- * Model OutboxEvent
- *
- */
-export type OutboxEvent = Prisma.OutboxEventModel;
-/**
- * Model InboxEvent
- *
- */
-export type InboxEvent = Prisma.InboxEventModel;
-/**
- * Model OutboxRelayPosition
- *
- */
-export type OutboxRelayPosition = Prisma.OutboxRelayPositionModel;

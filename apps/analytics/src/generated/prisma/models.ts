@@ -16,7 +16,4 @@ export type * from './models/PurchaseOrderTiming.ts';
 export type * from './models/StockLevel.ts';
 export type * from './models/StockOut.ts';
 export type * from './models/Replay.ts';
-export type * from './models/OutboxEvent.ts';
-export type * from './models/InboxEvent.ts';
-export type * from './models/OutboxRelayPosition.ts';
 export type * from './commonInputTypes.ts';

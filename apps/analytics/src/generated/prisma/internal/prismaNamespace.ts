@@ -399,9 +399,6 @@ export const ModelName = {
   StockLevel: 'StockLevel',
   StockOut: 'StockOut',
   Replay: 'Replay',
-  OutboxEvent: 'OutboxEvent',
-  InboxEvent: 'InboxEvent',
-  OutboxRelayPosition: 'OutboxRelayPosition',
 } as const;
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName];
@@ -430,10 +427,7 @@ export type TypeMap<
       | 'purchaseOrderTiming'
       | 'stockLevel'
       | 'stockOut'
-      | 'replay'
-      | 'outboxEvent'
-      | 'inboxEvent'
-      | 'outboxRelayPosition';
+      | 'replay';
     txIsolationLevel: TransactionIsolationLevel;
   };
   model: {
@@ -1107,230 +1101,6 @@ export type TypeMap<
         };
       };
     };
-    OutboxEvent: {
-      payload: Prisma.$OutboxEventPayload<ExtArgs>;
-      fields: Prisma.OutboxEventFieldRefs;
-      operations: {
-        findUnique: {
-          args: Prisma.OutboxEventFindUniqueArgs<ExtArgs>;
-          result: runtime.Types.Utils.PayloadToResult<Prisma.$OutboxEventPayload> | null;
-        };
-        findUniqueOrThrow: {
-          args: Prisma.OutboxEventFindUniqueOrThrowArgs<ExtArgs>;
-          result: runtime.Types.Utils.PayloadToResult<Prisma.$OutboxEventPayload>;
-        };
-        findFirst: {
-          args: Prisma.OutboxEventFindFirstArgs<ExtArgs>;
-          result: runtime.Types.Utils.PayloadToResult<Prisma.$OutboxEventPayload> | null;
-        };
-        findFirstOrThrow: {
-          args: Prisma.OutboxEventFindFirstOrThrowArgs<ExtArgs>;
-          result: runtime.Types.Utils.PayloadToResult<Prisma.$OutboxEventPayload>;
-        };
-        findMany: {
-          args: Prisma.OutboxEventFindManyArgs<ExtArgs>;
-          result: runtime.Types.Utils.PayloadToResult<Prisma.$OutboxEventPayload>[];
-        };
-        create: {
-          args: Prisma.OutboxEventCreateArgs<ExtArgs>;
-          result: runtime.Types.Utils.PayloadToResult<Prisma.$OutboxEventPayload>;
-        };
-        createMany: {
-          args: Prisma.OutboxEventCreateManyArgs<ExtArgs>;
-          result: BatchPayload;
-        };
-        createManyAndReturn: {
-          args: Prisma.OutboxEventCreateManyAndReturnArgs<ExtArgs>;
-          result: runtime.Types.Utils.PayloadToResult<Prisma.$OutboxEventPayload>[];
-        };
-        delete: {
-          args: Prisma.OutboxEventDeleteArgs<ExtArgs>;
-          result: runtime.Types.Utils.PayloadToResult<Prisma.$OutboxEventPayload>;
-        };
-        update: {
-          args: Prisma.OutboxEventUpdateArgs<ExtArgs>;
-          result: runtime.Types.Utils.PayloadToResult<Prisma.$OutboxEventPayload>;
-        };
-        deleteMany: {
-          args: Prisma.OutboxEventDeleteManyArgs<ExtArgs>;
-          result: BatchPayload;
-        };
-        updateMany: {
-          args: Prisma.OutboxEventUpdateManyArgs<ExtArgs>;
-          result: BatchPayload;
-        };
-        updateManyAndReturn: {
-          args: Prisma.OutboxEventUpdateManyAndReturnArgs<ExtArgs>;
-          result: runtime.Types.Utils.PayloadToResult<Prisma.$OutboxEventPayload>[];
-        };
-        upsert: {
-          args: Prisma.OutboxEventUpsertArgs<ExtArgs>;
-          result: runtime.Types.Utils.PayloadToResult<Prisma.$OutboxEventPayload>;
-        };
-        aggregate: {
-          args: Prisma.OutboxEventAggregateArgs<ExtArgs>;
-          result: runtime.Types.Utils.Optional<Prisma.AggregateOutboxEvent>;
-        };
-        groupBy: {
-          args: Prisma.OutboxEventGroupByArgs<ExtArgs>;
-          result: runtime.Types.Utils.Optional<Prisma.OutboxEventGroupByOutputType>[];
-        };
-        count: {
-          args: Prisma.OutboxEventCountArgs<ExtArgs>;
-          result: runtime.Types.Utils.Optional<Prisma.OutboxEventCountAggregateOutputType> | number;
-        };
-      };
-    };
-    InboxEvent: {
-      payload: Prisma.$InboxEventPayload<ExtArgs>;
-      fields: Prisma.InboxEventFieldRefs;
-      operations: {
-        findUnique: {
-          args: Prisma.InboxEventFindUniqueArgs<ExtArgs>;
-          result: runtime.Types.Utils.PayloadToResult<Prisma.$InboxEventPayload> | null;
-        };
-        findUniqueOrThrow: {
-          args: Prisma.InboxEventFindUniqueOrThrowArgs<ExtArgs>;
-          result: runtime.Types.Utils.PayloadToResult<Prisma.$InboxEventPayload>;
-        };
-        findFirst: {
-          args: Prisma.InboxEventFindFirstArgs<ExtArgs>;
-          result: runtime.Types.Utils.PayloadToResult<Prisma.$InboxEventPayload> | null;
-        };
-        findFirstOrThrow: {
-          args: Prisma.InboxEventFindFirstOrThrowArgs<ExtArgs>;
-          result: runtime.Types.Utils.PayloadToResult<Prisma.$InboxEventPayload>;
-        };
-        findMany: {
-          args: Prisma.InboxEventFindManyArgs<ExtArgs>;
-          result: runtime.Types.Utils.PayloadToResult<Prisma.$InboxEventPayload>[];
-        };
-        create: {
-          args: Prisma.InboxEventCreateArgs<ExtArgs>;
-          result: runtime.Types.Utils.PayloadToResult<Prisma.$InboxEventPayload>;
-        };
-        createMany: {
-          args: Prisma.InboxEventCreateManyArgs<ExtArgs>;
-          result: BatchPayload;
-        };
-        createManyAndReturn: {
-          args: Prisma.InboxEventCreateManyAndReturnArgs<ExtArgs>;
-          result: runtime.Types.Utils.PayloadToResult<Prisma.$InboxEventPayload>[];
-        };
-        delete: {
-          args: Prisma.InboxEventDeleteArgs<ExtArgs>;
-          result: runtime.Types.Utils.PayloadToResult<Prisma.$InboxEventPayload>;
-        };
-        update: {
-          args: Prisma.InboxEventUpdateArgs<ExtArgs>;
-          result: runtime.Types.Utils.PayloadToResult<Prisma.$InboxEventPayload>;
-        };
-        deleteMany: {
-          args: Prisma.InboxEventDeleteManyArgs<ExtArgs>;
-          result: BatchPayload;
-        };
-        updateMany: {
-          args: Prisma.InboxEventUpdateManyArgs<ExtArgs>;
-          result: BatchPayload;
-        };
-        updateManyAndReturn: {
-          args: Prisma.InboxEventUpdateManyAndReturnArgs<ExtArgs>;
-          result: runtime.Types.Utils.PayloadToResult<Prisma.$InboxEventPayload>[];
-        };
-        upsert: {
-          args: Prisma.InboxEventUpsertArgs<ExtArgs>;
-          result: runtime.Types.Utils.PayloadToResult<Prisma.$InboxEventPayload>;
-        };
-        aggregate: {
-          args: Prisma.InboxEventAggregateArgs<ExtArgs>;
-          result: runtime.Types.Utils.Optional<Prisma.AggregateInboxEvent>;
-        };
-        groupBy: {
-          args: Prisma.InboxEventGroupByArgs<ExtArgs>;
-          result: runtime.Types.Utils.Optional<Prisma.InboxEventGroupByOutputType>[];
-        };
-        count: {
-          args: Prisma.InboxEventCountArgs<ExtArgs>;
-          result: runtime.Types.Utils.Optional<Prisma.InboxEventCountAggregateOutputType> | number;
-        };
-      };
-    };
-    OutboxRelayPosition: {
-      payload: Prisma.$OutboxRelayPositionPayload<ExtArgs>;
-      fields: Prisma.OutboxRelayPositionFieldRefs;
-      operations: {
-        findUnique: {
-          args: Prisma.OutboxRelayPositionFindUniqueArgs<ExtArgs>;
-          result: runtime.Types.Utils.PayloadToResult<Prisma.$OutboxRelayPositionPayload> | null;
-        };
-        findUniqueOrThrow: {
-          args: Prisma.OutboxRelayPositionFindUniqueOrThrowArgs<ExtArgs>;
-          result: runtime.Types.Utils.PayloadToResult<Prisma.$OutboxRelayPositionPayload>;
-        };
-        findFirst: {
-          args: Prisma.OutboxRelayPositionFindFirstArgs<ExtArgs>;
-          result: runtime.Types.Utils.PayloadToResult<Prisma.$OutboxRelayPositionPayload> | null;
-        };
-        findFirstOrThrow: {
-          args: Prisma.OutboxRelayPositionFindFirstOrThrowArgs<ExtArgs>;
-          result: runtime.Types.Utils.PayloadToResult<Prisma.$OutboxRelayPositionPayload>;
-        };
-        findMany: {
-          args: Prisma.OutboxRelayPositionFindManyArgs<ExtArgs>;
-          result: runtime.Types.Utils.PayloadToResult<Prisma.$OutboxRelayPositionPayload>[];
-        };
-        create: {
-          args: Prisma.OutboxRelayPositionCreateArgs<ExtArgs>;
-          result: runtime.Types.Utils.PayloadToResult<Prisma.$OutboxRelayPositionPayload>;
-        };
-        createMany: {
-          args: Prisma.OutboxRelayPositionCreateManyArgs<ExtArgs>;
-          result: BatchPayload;
-        };
-        createManyAndReturn: {
-          args: Prisma.OutboxRelayPositionCreateManyAndReturnArgs<ExtArgs>;
-          result: runtime.Types.Utils.PayloadToResult<Prisma.$OutboxRelayPositionPayload>[];
-        };
-        delete: {
-          args: Prisma.OutboxRelayPositionDeleteArgs<ExtArgs>;
-          result: runtime.Types.Utils.PayloadToResult<Prisma.$OutboxRelayPositionPayload>;
-        };
-        update: {
-          args: Prisma.OutboxRelayPositionUpdateArgs<ExtArgs>;
-          result: runtime.Types.Utils.PayloadToResult<Prisma.$OutboxRelayPositionPayload>;
-        };
-        deleteMany: {
-          args: Prisma.OutboxRelayPositionDeleteManyArgs<ExtArgs>;
-          result: BatchPayload;
-        };
-        updateMany: {
-          args: Prisma.OutboxRelayPositionUpdateManyArgs<ExtArgs>;
-          result: BatchPayload;
-        };
-        updateManyAndReturn: {
-          args: Prisma.OutboxRelayPositionUpdateManyAndReturnArgs<ExtArgs>;
-          result: runtime.Types.Utils.PayloadToResult<Prisma.$OutboxRelayPositionPayload>[];
-        };
-        upsert: {
-          args: Prisma.OutboxRelayPositionUpsertArgs<ExtArgs>;
-          result: runtime.Types.Utils.PayloadToResult<Prisma.$OutboxRelayPositionPayload>;
-        };
-        aggregate: {
-          args: Prisma.OutboxRelayPositionAggregateArgs<ExtArgs>;
-          result: runtime.Types.Utils.Optional<Prisma.AggregateOutboxRelayPosition>;
-        };
-        groupBy: {
-          args: Prisma.OutboxRelayPositionGroupByArgs<ExtArgs>;
-          result: runtime.Types.Utils.Optional<Prisma.OutboxRelayPositionGroupByOutputType>[];
-        };
-        count: {
-          args: Prisma.OutboxRelayPositionCountArgs<ExtArgs>;
-          result:
-            | runtime.Types.Utils.Optional<Prisma.OutboxRelayPositionCountAggregateOutputType>
-            | number;
-        };
-      };
-    };
   };
 } & {
   other: {
@@ -1473,41 +1243,6 @@ export const ReplayScalarFieldEnum = {
 
 export type ReplayScalarFieldEnum =
   (typeof ReplayScalarFieldEnum)[keyof typeof ReplayScalarFieldEnum];
-
-export const OutboxEventScalarFieldEnum = {
-  id: 'id',
-  eventId: 'eventId',
-  topic: 'topic',
-  key: 'key',
-  value: 'value',
-  headers: 'headers',
-  createdAt: 'createdAt',
-  publishedAt: 'publishedAt',
-} as const;
-
-export type OutboxEventScalarFieldEnum =
-  (typeof OutboxEventScalarFieldEnum)[keyof typeof OutboxEventScalarFieldEnum];
-
-export const InboxEventScalarFieldEnum = {
-  consumerGroup: 'consumerGroup',
-  eventId: 'eventId',
-  topic: 'topic',
-  partition: 'partition',
-  offset: 'offset',
-  processedAt: 'processedAt',
-} as const;
-
-export type InboxEventScalarFieldEnum =
-  (typeof InboxEventScalarFieldEnum)[keyof typeof InboxEventScalarFieldEnum];
-
-export const OutboxRelayPositionScalarFieldEnum = {
-  topic: 'topic',
-  partition: 'partition',
-  offset: 'offset',
-} as const;
-
-export type OutboxRelayPositionScalarFieldEnum =
-  (typeof OutboxRelayPositionScalarFieldEnum)[keyof typeof OutboxRelayPositionScalarFieldEnum];
 
 export const SortOrder = {
   asc: 'asc',
@@ -1779,9 +1514,6 @@ export type GlobalOmitConfig = {
   stockLevel?: Prisma.StockLevelOmit;
   stockOut?: Prisma.StockOutOmit;
   replay?: Prisma.ReplayOmit;
-  outboxEvent?: Prisma.OutboxEventOmit;
-  inboxEvent?: Prisma.InboxEventOmit;
-  outboxRelayPosition?: Prisma.OutboxRelayPositionOmit;
 };
 
 /* Types for Logging */

@@ -57,9 +57,6 @@ export const ModelName = {
   StockLevel: 'StockLevel',
   StockOut: 'StockOut',
   Replay: 'Replay',
-  OutboxEvent: 'OutboxEvent',
-  InboxEvent: 'InboxEvent',
-  OutboxRelayPosition: 'OutboxRelayPosition',
 } as const;
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName];
@@ -181,41 +178,6 @@ export const ReplayScalarFieldEnum = {
 
 export type ReplayScalarFieldEnum =
   (typeof ReplayScalarFieldEnum)[keyof typeof ReplayScalarFieldEnum];
-
-export const OutboxEventScalarFieldEnum = {
-  id: 'id',
-  eventId: 'eventId',
-  topic: 'topic',
-  key: 'key',
-  value: 'value',
-  headers: 'headers',
-  createdAt: 'createdAt',
-  publishedAt: 'publishedAt',
-} as const;
-
-export type OutboxEventScalarFieldEnum =
-  (typeof OutboxEventScalarFieldEnum)[keyof typeof OutboxEventScalarFieldEnum];
-
-export const InboxEventScalarFieldEnum = {
-  consumerGroup: 'consumerGroup',
-  eventId: 'eventId',
-  topic: 'topic',
-  partition: 'partition',
-  offset: 'offset',
-  processedAt: 'processedAt',
-} as const;
-
-export type InboxEventScalarFieldEnum =
-  (typeof InboxEventScalarFieldEnum)[keyof typeof InboxEventScalarFieldEnum];
-
-export const OutboxRelayPositionScalarFieldEnum = {
-  topic: 'topic',
-  partition: 'partition',
-  offset: 'offset',
-} as const;
-
-export type OutboxRelayPositionScalarFieldEnum =
-  (typeof OutboxRelayPositionScalarFieldEnum)[keyof typeof OutboxRelayPositionScalarFieldEnum];
 
 export const SortOrder = {
   asc: 'asc',
