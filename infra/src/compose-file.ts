@@ -6,12 +6,13 @@ export const repoRoot = join(import.meta.dirname, '..', '..');
 
 export interface ComposeService {
   image?: string;
+  hostname?: string;
   build?: { context: string; dockerfile: string };
   command?: string[];
   environment?: Record<string, string | number>;
   depends_on?: Record<string, { condition: string }> | string[];
   ports?: string[];
-  healthcheck?: unknown;
+  healthcheck?: { test?: string[] | string };
   volumes?: string[];
 }
 
@@ -24,6 +25,14 @@ export interface ComposeFile {
 /** docker-compose.yml as docker compose reads it: YAML merge keys (`<<: *anchor`) resolved. */
 export function readComposeFile(path = join(repoRoot, 'docker-compose.yml')): ComposeFile {
   return parse(readFileSync(path, 'utf8'), { merge: true }) as ComposeFile;
+}
+
+/** A service's environment with every value as the string the container sees. */
+export function environmentOf(compose: ComposeFile, service: string): Record<string, string> {
+  const environment = compose.services[service]?.environment ?? {};
+  return Object.fromEntries(
+    Object.entries(environment).map(([key, value]) => [key, String(value)]),
+  );
 }
 
 /**

@@ -3,7 +3,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv2019 } from 'ajv/dist/2019.js';
 import { describe, expect, it } from 'vitest';
-import { readComposeFile, repoRoot, requiredEnvironment } from './compose-file.ts';
+import {
+  environmentOf as environmentOfService,
+  readComposeFile,
+  repoRoot,
+  requiredEnvironment,
+} from './compose-file.ts';
 
 const compose = readComposeFile();
 
@@ -24,12 +29,7 @@ function withoutLegacyIds(node: unknown): unknown {
 const appServices = ['sales', 'inventory', 'reordering', 'analytics'];
 const kafkaBrokers = ['kafka-1', 'kafka-2', 'kafka-3'];
 
-function environmentOf(service: string): Record<string, string> {
-  const environment = compose.services[service]?.environment ?? {};
-  return Object.fromEntries(
-    Object.entries(environment).map(([key, value]) => [key, String(value)]),
-  );
-}
+const environmentOf = (service: string) => environmentOfService(compose, service);
 
 describe('docker-compose.yml', () => {
   it('is valid against the compose specification schema', () => {
@@ -43,22 +43,6 @@ describe('docker-compose.yml', () => {
     const valid = validate(compose);
     expect(validate.errors ?? [], JSON.stringify(validate.errors, null, 2)).toEqual([]);
     expect(valid).toBe(true);
-  });
-
-  it('runs Kafka as a 3-broker KRaft cluster with replication factor 3 and min.insync.replicas 2', () => {
-    const nodeIds = kafkaBrokers.map((broker) => environmentOf(broker)['KAFKA_NODE_ID']);
-    expect(nodeIds).toEqual(['1', '2', '3']);
-    for (const broker of kafkaBrokers) {
-      const environment = environmentOf(broker);
-      expect(environment['KAFKA_PROCESS_ROLES']).toBe('broker,controller');
-      expect(environment['KAFKA_CONTROLLER_QUORUM_VOTERS']).toBe(
-        '1@kafka-1:9093,2@kafka-2:9093,3@kafka-3:9093',
-      );
-      expect(environment['KAFKA_DEFAULT_REPLICATION_FACTOR']).toBe('3');
-      expect(environment['KAFKA_MIN_INSYNC_REPLICAS']).toBe('2');
-      expect(environment['KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR']).toBe('3');
-      expect(environment['KAFKA_ADVERTISED_LISTENERS']).toContain(`INTERNAL://${broker}:19092`);
-    }
   });
 
   it.each(appServices)(
@@ -78,6 +62,8 @@ describe('docker-compose.yml', () => {
       );
       expect(environment['DATABASE_URL']).toMatch(new RegExp(`@postgres:5432/${service}$`));
       expect(environment['OTEL_EXPORTER_OTLP_ENDPOINT']).toBe('http://otel-collector:4318');
+      // Services bind loopback by default: in a container that would refuse the published port.
+      expect(environment['HOST'], `${service} listens on every interface`).toBe('0.0.0.0');
       expect(definition?.healthcheck, `${service} has a health check`).toBeDefined();
       expect(Object.keys(definition?.depends_on ?? {})).toEqual(
         expect.arrayContaining([...kafkaBrokers, 'postgres']),
@@ -88,11 +74,6 @@ describe('docker-compose.yml', () => {
   it('points sales at inventory for the synchronous path, and the dashboard at reordering', () => {
     expect(environmentOf('sales')['INVENTORY_URL']).toBe('http://inventory:3002');
     expect(environmentOf('analytics')['REORDERING_URL']).toBe('http://reordering:3003');
-  });
-
-  it('creates the database of every service', () => {
-    const init = readFileSync(join(repoRoot, 'infra/postgres/init-databases.sql'), 'utf8');
-    for (const service of appServices) expect(init).toContain(`CREATE DATABASE ${service};`);
   });
 
   it('has no local-demo fault controls', () => {

@@ -4,7 +4,8 @@ export type AnalyticsErrorCode =
   | 'PIPELINE_CLOSED'
   | 'INVALID_ACCESS_LOG_LINE'
   | 'REPLAY_IN_PROGRESS'
-  | 'REPLAY_NOT_FOUND';
+  | 'REPLAY_NOT_FOUND'
+  | 'REPLAY_NOT_PAUSED';
 
 /** Every failure analytics raises itself carries a code (logs, problem+json, the runner's DLQ headers). */
 export class AnalyticsError extends Error {

@@ -22,6 +22,9 @@ import {
 let env: AnalyticsEnvironment;
 let analytics: RunningAnalytics;
 const DATABASE = 'analytics_scenario';
+/** The demo's control token, which replays need (as the fault controls do). */
+const TOKEN = 'scenario-control-token';
+const operator = { authorization: `Bearer ${TOKEN}` };
 
 const minute = (summary: AnalyticsSummary, start: Date) =>
   summary.perMinute.find((row) => row.windowStart === start.toISOString());
@@ -39,7 +42,10 @@ const scenarioDone = (summary: AnalyticsSummary) =>
 
 beforeAll(async () => {
   env = await startAnalyticsEnvironment();
-  analytics = await env.startAnalytics(DATABASE, { WINDOW_GRACE_MS: '30000' });
+  analytics = await env.startAnalytics(DATABASE, {
+    WINDOW_GRACE_MS: '30000',
+    DEMO_CONTROL_TOKEN: TOKEN,
+  });
   // The stock table first (see retail-scenario.ts), then everything else.
   await env.publish(topics.stockLevel, stockLevels());
   await eventually(
@@ -230,7 +236,10 @@ describe('analytics over a scripted retail scenario', () => {
   it('keeps its aggregates across a restart', async () => {
     const before = aggregatesOf(await getSummary(analytics.url));
     await analytics.stop();
-    analytics = await env.startAnalytics(DATABASE, { WINDOW_GRACE_MS: '30000' });
+    analytics = await env.startAnalytics(DATABASE, {
+      WINDOW_GRACE_MS: '30000',
+      DEMO_CONTROL_TOKEN: TOKEN,
+    });
     expect(aggregatesOf(await getSummary(analytics.url))).toEqual(before);
     // Still consuming: a new order in a new minute is counted once.
     await env.publish(
@@ -253,9 +262,21 @@ describe('analytics over a scripted retail scenario', () => {
     expect(minute(after, at(0, 0))).toEqual(minute(await getSummary(analytics.url), at(0, 0)));
   });
 
+  it('answers malformed percent-encoding in a path or query with a 400 problem', async () => {
+    for (const path of ['/api/replay/%%%%', '/api/summary?minutes=%E0%A4%A']) {
+      const response = await fetch(`${analytics.url}${path}`);
+      expect({ path, status: response.status }).toEqual({ path, status: 400 });
+      expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(((await response.json()) as { code: string }).code).toBe('MALFORMED_URI');
+    }
+  });
+
   it('rebuilds every aggregate from the beginning of the topics with the same numbers', async () => {
     const before = await getSummary(analytics.url);
-    const response = await fetch(`${analytics.url}/api/replay`, { method: 'POST' });
+    const response = await fetch(`${analytics.url}/api/replay`, {
+      method: 'POST',
+      headers: operator,
+    });
     expect(response.status).toBe(202);
     const replay = (await response.json()) as { id: string; groupId: string; status: string };
     expect(replay.groupId).toMatch(/^analytics-replay-1-/);

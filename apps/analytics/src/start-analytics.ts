@@ -1,6 +1,11 @@
-import { allTopics } from '@retail-streams/contracts';
-import { createServiceApp, prismaReadinessCheck, startService } from '@retail-streams/service-kit';
-import { Streaming } from '@retail-streams/streaming-client';
+import { topicsTouchedBy } from '@retail-streams/contracts';
+import {
+  createServiceApp,
+  prismaReadinessCheck,
+  sqlClientOf,
+  startService,
+} from '@retail-streams/service-kit';
+import { clientSecurityFromEnv, Streaming } from '@retail-streams/streaming-client';
 import { ProcessingError } from '@retail-streams/streaming-processing';
 import type { Logger } from 'pino';
 import { analyticsRoutes } from './api/analytics-routes.ts';
@@ -10,9 +15,11 @@ import type { AnalyticsConfig } from './config.ts';
 import { AnalyticsEngine } from './consuming/analytics-engine.ts';
 import { PrismaClient } from './generated/prisma/client.ts';
 import { buildAnalyticsTopology } from './processing/analytics-topology.ts';
-import { readProcessingState } from './processing/state-rows.ts';
+import { readProcessingPointer } from './processing/state-rows.ts';
 import { ReplayCoordinator } from './replay/replay-coordinator.ts';
 import { readSummary } from './summary/summary-query.ts';
+import { traceRoutes } from './tracing/trace-routes.ts';
+import { TraceStore } from './tracing/trace-store.ts';
 
 export const SERVICE_NAME = 'analytics';
 
@@ -29,8 +36,13 @@ export const migrationsDir = new URL('../prisma/migrations', import.meta.url).pa
  * Starts the analytics service in this process: migrations, the Prisma client, topic provisioning,
  * the consumer for the group recorded in the database, the HTTP API. `main.ts` and the tests call it.
  */
-export function startAnalytics(config: AnalyticsConfig, logger: Logger): Promise<RunningAnalytics> {
-  return startService(logger, async ({ onStop, database, accessLogFile, serve }) => {
+export function startAnalytics(
+  config: AnalyticsConfig,
+  logger: Logger,
+  /** Where order journeys are collected (main passes the one its own spans go to). */
+  traces: TraceStore = new TraceStore({ keepOrders: config.TRACE_KEEP_ORDERS }),
+): Promise<RunningAnalytics> {
+  return startService(logger, async ({ onStop, onStopFirst, database, accessLogFile, serve }) => {
     const prisma = await database(PrismaClient, {
       databaseUrl: config.DATABASE_URL,
       adminUrl: config.POSTGRES_ADMIN_URL,
@@ -39,11 +51,12 @@ export function startAnalytics(config: AnalyticsConfig, logger: Logger): Promise
 
     const streaming = new Streaming({
       brokers: config.KAFKA_BROKERS,
+      security: clientSecurityFromEnv(config),
       clientId: SERVICE_NAME,
       logger,
     });
     onStop('streaming', () => streaming.close());
-    await streaming.provision(allTopics);
+    await streaming.provision(topicsTouchedBy(SERVICE_NAME));
 
     const topology = buildAnalyticsTopology({
       graceMs: config.WINDOW_GRACE_MS,
@@ -57,15 +70,22 @@ export function startAnalytics(config: AnalyticsConfig, logger: Logger): Promise
     // The broadcaster reads summaries through the engine, and the engine tells it about commits.
     let notifyCommit: () => void = () => undefined;
     const engine = new AnalyticsEngine({
-      db: prisma,
+      // Its group commits are one statement each: run without Prisma in between.
+      db: sqlClientOf(prisma),
       streaming,
       topology,
       logger,
       onCommit: () => notifyCommit(),
     });
-    const replays = new ReplayCoordinator({ db: prisma, streaming, engine, logger });
+    const replays = new ReplayCoordinator({
+      db: prisma,
+      streaming,
+      engine,
+      logger,
+      maxRecordsPerSecond: config.REPLAY_MAX_RECORDS_PER_SECOND,
+    });
     const summary = async () => {
-      const state = await readProcessingState(prisma);
+      const state = await readProcessingPointer(prisma);
       const replay =
         state.replayId === null
           ? undefined
@@ -74,7 +94,16 @@ export function startAnalytics(config: AnalyticsConfig, logger: Logger): Promise
         settings: topology.settings,
         processing: {
           groupId: state.groupId,
-          replay: replay === undefined ? null : { id: replay.id, status: replay.status },
+          replay:
+            replay === undefined
+              ? null
+              : {
+                  id: replay.id,
+                  status: replay.status,
+                  phase: replay.phase,
+                  progress: replay.progress,
+                  rate: replay.rate,
+                },
           processedRecords: engine.pipeline?.processed ?? 0,
         },
       });
@@ -88,11 +117,13 @@ export function startAnalytics(config: AnalyticsConfig, logger: Logger): Promise
     notifyCommit = () => sse.changed();
     onStop('event streams', () => sse.close());
 
-    onStop('consumer', () => engine.stop());
-    onStop('replays', () => replays.stop());
+    // First at a stop, before the HTTP drain: the member leaves its group at once (see onStopFirst);
+    // the replay watcher before the consumer it watches.
+    onStopFirst('consumer', () => engine.stop());
+    onStopFirst('replays', () => replays.stop());
     try {
-      await engine.start();
-      await replays.resume();
+      // A replay a stop interrupted waits for an operator: nothing consumes until it is resumed.
+      if (!(await replays.holdInterrupted())) await engine.start();
     } catch (error) {
       if (!(error instanceof ProcessingError && error.code === 'STATE_TOPOLOGY_MISMATCH'))
         throw error;
@@ -109,17 +140,26 @@ export function startAnalytics(config: AnalyticsConfig, logger: Logger): Promise
       name: SERVICE_NAME,
       logger,
       accessLogFile: accessLogFile(config.ACCESS_LOG_FILE, SERVICE_NAME),
+      // OTLP export batches (up to 512 spans, SQL text included) are larger than API requests.
+      jsonLimit: '16mb',
       routes: (router) => {
-        analyticsRoutes(router, { readSummary: summary, broadcaster: sse, replays });
+        analyticsRoutes(router, {
+          readSummary: summary,
+          broadcaster: sse,
+          replays,
+          controlToken: config.DEMO_CONTROL_TOKEN,
+        });
+        traceRoutes(router, traces);
         dashboard = dashboardRoutes(router, { config });
       },
     });
     app.readiness.add('database', prismaReadinessCheck(prisma));
     app.readiness.add('broker', () => streaming.isReachable());
     // During a replay's switch-over the runner is briefly down: that is not "not ready" for readers.
-    app.readiness.add('consumer', () => engine.running || replays.active);
+    // A paused replay is not "not ready" either: the service answers, an operator decides.
+    app.readiness.add('consumer', () => engine.running || replays.active || replays.paused);
 
-    const server = await serve(app, config.PORT);
+    const server = await serve(app, config.PORT, config.HOST);
     // Registered after the server, so it runs before the server drains: the server's close would
     // otherwise wait for the open event streams.
     onStop('event streams (before http)', () => sse.close());

@@ -15,6 +15,8 @@ export type CliErrorCode =
   | 'GROUP_ACTIVE'
   | 'FILE_ERROR'
   | 'KAFKA_ERROR'
+  | 'AUTHENTICATION_FAILED'
+  | 'NOT_AUTHORIZED'
   | 'INTERRUPTED';
 
 export class CliError extends Error {

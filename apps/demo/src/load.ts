@@ -1,5 +1,5 @@
 // `npm run load -- --rate 200 --duration 60 --sync-ratio 0.5`: load against a running demo.
-import { DemoError } from './demo-error.ts';
+import { DemoError } from '@retail-streams/demo-stack';
 import { parseLoadArgs, LOAD_USAGE } from './load/load-args.ts';
 import { runLoad } from './load/load-generator.ts';
 import { fetchSkus } from './load/order-factory.ts';

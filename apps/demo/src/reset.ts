@@ -1,8 +1,7 @@
 // `npm run reset`: wipes the demo's data folder (PostgreSQL cluster, broker logs, access logs).
 import { existsSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { defaultDataDir } from './paths.ts';
-import { processAlive } from './stack/process-group.ts';
+import { defaultDataDir, processAlive } from '@retail-streams/demo-stack';
 
 const dataDir = resolve(process.argv[2] ?? defaultDataDir);
 const lock = join(dataDir, 'postgres', 'postmaster.pid');

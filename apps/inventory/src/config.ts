@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { commonConfig, hostPortList, loadConfig, type Env } from '@retail-streams/service-kit';
+import { commonConfig, kafkaConfig, loadConfig, type Env } from '@retail-streams/service-kit';
 
 /** Inventory's environment: the variables every service reads, plus its fault-injection knobs. */
 export const inventoryConfigSchema = z.object({
@@ -12,7 +12,7 @@ export const inventoryConfigSchema = z.object({
    * database must already exist (docker compose, a managed server).
    */
   POSTGRES_ADMIN_URL: z.url().optional(),
-  KAFKA_BROKERS: hostPortList.default(['localhost:9092']),
+  ...kafkaConfig,
   /** Where to append one JSON line per HTTP request (for the file source connector); off when unset. */
   ACCESS_LOG_FILE: z.string().optional(),
   /** Latency added to POST /reservations and to every event handled: a slow dependency on demand. */

@@ -1,16 +1,22 @@
 import { fileURLToPath } from 'node:url';
-import { allTopics, topics } from '@retail-streams/contracts';
+import { topics, topicsTouchedBy } from '@retail-streams/contracts';
 import {
   createServiceApp,
   prismaReadinessCheck,
   startService,
   type Logger,
 } from '@retail-streams/service-kit';
-import { Streaming, type ConsumerRunner, type OutboxRelay } from '@retail-streams/streaming-client';
+import {
+  clientSecurityFromEnv,
+  Streaming,
+  streamingClientMigrationsDir,
+  type ConsumerRunner,
+  type OutboxRelay,
+} from '@retail-streams/streaming-client';
 import { productRoutes } from './catalogue/product-routes.ts';
 import { seedCatalogue } from './catalogue/seed-catalogue.ts';
 import type { InventoryConfig } from './config.ts';
-import type { InventoryPrisma } from './database/inventory-database.ts';
+import { inboxDatabase, type InventoryPrisma } from './database/inventory-database.ts';
 import { adminRoutes } from './fault-injection/admin-routes.ts';
 import { ArtificialLatency } from './fault-injection/artificial-latency.ts';
 import { PrismaClient } from './generated/prisma/client.ts';
@@ -42,11 +48,12 @@ const migrationsDir = fileURLToPath(new URL('../prisma/migrations', import.meta.
  * both call this. A failure part-way stops what had already started before it rethrows.
  */
 export function startInventory(config: InventoryConfig, logger: Logger): Promise<RunningInventory> {
-  return startService(logger, async ({ onStop, database, accessLogFile, serve }) => {
+  return startService(logger, async ({ onStop, onStopFirst, database, accessLogFile, serve }) => {
     const prisma: InventoryPrisma = await database(PrismaClient, {
       databaseUrl: config.DATABASE_URL,
       adminUrl: config.POSTGRES_ADMIN_URL,
       migrationsDir,
+      libraryMigrationsDirs: [streamingClientMigrationsDir],
     });
 
     const seeded = await seedCatalogue(prisma);
@@ -54,13 +61,17 @@ export function startInventory(config: InventoryConfig, logger: Logger): Promise
 
     const streaming = new Streaming({
       brokers: config.KAFKA_BROKERS,
+      security: clientSecurityFromEnv(config),
       clientId: SERVICE_NAME,
       logger,
     });
     onStop('streaming', () => streaming.close());
-    await streaming.provision(allTopics);
+    await streaming.provision(topicsTouchedBy(SERVICE_NAME));
 
-    const relay = streaming.outboxRelay({ db: prisma, databaseUrl: config.DATABASE_URL });
+    const relay = streaming.outboxRelay({
+      db: inboxDatabase(prisma),
+      databaseUrl: config.DATABASE_URL,
+    });
     onStop('outbox relay', () => relay.stop());
     await relay.start();
 
@@ -69,9 +80,10 @@ export function startInventory(config: InventoryConfig, logger: Logger): Promise
     const handlerDeps = { prisma, latency, logger };
     const runner = streaming
       .consumer({ groupId: SERVICE_NAME, partitionsConsumedConcurrently: 3 })
-      .on(topics.orderPlaced, orderPlacedHandler(handlerDeps))
+      .onBatch(topics.orderPlaced, orderPlacedHandler(handlerDeps))
       .on(topics.goodsReceived, goodsReceivedHandler(handlerDeps));
-    onStop('consumers', () => runner.stop());
+    // First at a stop, before the HTTP drain: the member leaves its group at once (see onStopFirst).
+    onStopFirst('consumers', () => runner.stop());
     await runner.start();
 
     const app = createServiceApp({
@@ -87,7 +99,7 @@ export function startInventory(config: InventoryConfig, logger: Logger): Promise
     app.readiness.add('database', prismaReadinessCheck(prisma));
     app.readiness.add('broker', () => streaming.isReachable());
     app.readiness.add('consumers', () => runner.running);
-    const server = await serve(app, config.PORT);
+    const server = await serve(app, config.PORT, config.HOST);
     // Registered after the server, so it runs before the server drains: injected delays end at
     // once instead of holding up the shutdown.
     onStop('artificial latency', () => stopping.abort());

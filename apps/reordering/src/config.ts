@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { commonConfig, hostPortList, loadConfig } from '@retail-streams/service-kit';
+import { commonConfig, kafkaConfig, loadConfig } from '@retail-streams/service-kit';
 
 /**
  * Reordering's environment. `POSTGRES_ADMIN_URL` is optional: when given, the service creates its
@@ -11,7 +11,7 @@ export const reorderingConfigSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3003),
   DATABASE_URL: z.url(),
   POSTGRES_ADMIN_URL: z.url().optional(),
-  KAFKA_BROKERS: hostPortList.default(['localhost:9092']),
+  ...kafkaConfig,
   /** From a purchase order to its delivery; the simulated supplier ships half-way through. */
   SUPPLIER_LEAD_TIME_MS: z.coerce.number().int().min(0).default(10_000),
   /** One JSON line per HTTP request (contracts' `accessLogLine`) for the file source connector. */

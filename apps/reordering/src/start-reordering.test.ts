@@ -286,6 +286,8 @@ describe('the reordering service', () => {
           ['/purchase-orders?limit=many', 400, 'VALIDATION_FAILED'],
           ['/purchase-orders?stauts=ORDERED', 400, 'VALIDATION_FAILED'],
           ['/purchase-orders/not-a-uuid', 400, 'VALIDATION_FAILED'],
+          ['/purchase-orders/%%%%', 400, 'MALFORMED_URI'],
+          ['/purchase-orders?sku=%%41', 400, 'MALFORMED_URI'],
           [
             '/purchase-orders/4b0c9c8e-2f7a-4c55-9d1e-7f0a3c2b1a00',
             404,

@@ -1,6 +1,16 @@
-import { allTopics, topics } from '@retail-streams/contracts';
-import { createServiceApp, prismaReadinessCheck, startService } from '@retail-streams/service-kit';
-import { processOnce, Streaming } from '@retail-streams/streaming-client';
+import { topics, topicsTouchedBy } from '@retail-streams/contracts';
+import {
+  createServiceApp,
+  prismaReadinessCheck,
+  sqlClientOf,
+  startService,
+} from '@retail-streams/service-kit';
+import {
+  clientSecurityFromEnv,
+  processOnce,
+  Streaming,
+  streamingClientMigrationsDir,
+} from '@retail-streams/streaming-client';
 import type { Logger } from 'pino';
 import type { ReorderingConfig } from './config.ts';
 import { PrismaClient } from './generated/prisma/client.ts';
@@ -28,22 +38,27 @@ export function startReordering(
   config: ReorderingConfig,
   logger: Logger,
 ): Promise<RunningReordering> {
-  return startService(logger, async ({ onStop, database, accessLogFile, serve }) => {
+  return startService(logger, async ({ onStop, onStopFirst, database, accessLogFile, serve }) => {
     const prisma = await database(PrismaClient, {
       databaseUrl: config.DATABASE_URL,
       adminUrl: config.POSTGRES_ADMIN_URL,
       migrationsDir,
+      libraryMigrationsDirs: [streamingClientMigrationsDir],
     });
 
     const streaming = new Streaming({
       brokers: config.KAFKA_BROKERS,
+      security: clientSecurityFromEnv(config),
       clientId: serviceName,
       logger,
     });
     onStop('streaming', () => streaming.close());
-    await streaming.provision(allTopics);
+    await streaming.provision(topicsTouchedBy(serviceName));
 
-    const relay = streaming.outboxRelay({ db: prisma, databaseUrl: config.DATABASE_URL });
+    const relay = streaming.outboxRelay({
+      db: sqlClientOf(prisma),
+      databaseUrl: config.DATABASE_URL,
+    });
     await relay.start();
     // Stopped after the consumer and the supplier (steps are undone in reverse), so their last
     // events are published before the process goes.
@@ -69,7 +84,8 @@ export function startReordering(
         );
       });
     await runner.start();
-    onStop('low-stock consumer', () => runner.stop());
+    // First at a stop, before the HTTP drain: the member leaves its group at once (see onStopFirst).
+    onStopFirst('low-stock consumer', () => runner.stop());
 
     const app = createServiceApp({
       name: serviceName,
@@ -80,7 +96,7 @@ export function startReordering(
     app.readiness.add('database', prismaReadinessCheck(prisma));
     app.readiness.add('broker', () => streaming.isReachable());
     app.readiness.add('consumers', () => runner.running);
-    const server = await serve(app, config.PORT);
+    const server = await serve(app, config.PORT, config.HOST);
     return { url: server.url, port: server.port };
   });
 }

@@ -1,4 +1,4 @@
-import { commonConfig, hostPortList, loadConfig, type Env } from '@retail-streams/service-kit';
+import { commonConfig, kafkaConfig, loadConfig, type Env } from '@retail-streams/service-kit';
 import { z } from 'zod';
 
 /**
@@ -11,7 +11,7 @@ export const salesConfigSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3001),
   DATABASE_URL: z.url(),
   POSTGRES_ADMIN_URL: z.url().optional(),
-  KAFKA_BROKERS: hostPortList.default(['localhost:9092']),
+  ...kafkaConfig,
   INVENTORY_URL: z.url().default('http://localhost:3002'),
   /** How long the sync path waits for inventory before it answers 503. */
   SYNC_TIMEOUT_MS: z.coerce.number().int().positive().max(60_000).default(2000),

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import {
   freePort,
   startTestPostgres,
+  vanishingOutput,
   type TestPostgres,
 } from '@retail-streams/service-kit/testing';
 import { startBroker, type RunningBroker } from '@retail-streams/streaming-broker';
@@ -31,15 +32,24 @@ function runMain(env: Record<string, string>) {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: Record<string, unknown>[] = [];
+  // Everything the process printed, stdout and stderr, as a terminal would show it.
+  let screen = '';
   child.stdout.setEncoding('utf8');
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (screen += chunk));
   let buffered = '';
   child.stdout.on('data', (chunk: string) => {
+    screen += chunk;
     buffered += chunk;
     const parts = buffered.split('\n');
     buffered = parts.pop() ?? '';
     for (const part of parts) if (part.trim()) lines.push(JSON.parse(part));
   });
-  return { child, lines, exited: once(child, 'exit') as Promise<[number | null, string | null]> };
+  return {
+    child,
+    lines,
+    screen: () => screen,
+    exited: once(child, 'exit') as Promise<[number | null, string | null]>,
+  };
 }
 
 describe('the sales process (main.ts)', () => {
@@ -71,6 +81,12 @@ describe('the sales process (main.ts)', () => {
       const [code] = await process_.exited;
       expect(code).toBe(0);
       expect(process_.lines.some((line) => line['msg'] === 'sales started')).toBe(true);
+      // A newcomer's first screen: no warning that is not theirs to act on.
+      const screen = process_.screen();
+      expect(screen).not.toMatch(/switched default partitioner|KAFKAJS_NO_PARTITIONER_WARNING/);
+      expect(screen).not.toMatch(/Limiting retries for the idempotent producer/);
+      expect(screen).not.toMatch(/TimeoutNegativeWarning|Warning:/);
+      expect(process_.lines.filter((line) => line['level'] === 'warn')).toEqual([]);
     } finally {
       process_.child.kill('SIGKILL');
     }
@@ -85,4 +101,40 @@ describe('the sales process (main.ts)', () => {
     expect(String(fatal?.['msg'])).toContain('DATABASE_URL');
     expect(String(fatal?.['msg'])).toContain('SYNC_TIMEOUT_MS');
   });
+
+  it('finishes a SIGTERM shutdown within 10 s when its stdout and stderr are gone', async () => {
+    const port = await freePort();
+    const output = await vanishingOutput();
+    const child = spawn(process.execPath, [new URL('./main.ts', import.meta.url).pathname], {
+      env: {
+        PATH: process.env['PATH'] ?? '',
+        PORT: String(port),
+        DATABASE_URL: postgres.url('sales_orphan'),
+        POSTGRES_ADMIN_URL: postgres.url(),
+        KAFKA_BROKERS: broker.bootstrap,
+      },
+      stdio: ['ignore', output.socket, output.socket],
+    });
+    const exited = once(child, 'exit') as Promise<[number | null, string | null]>;
+    try {
+      await eventually(
+        'sales to start',
+        async () => output.text().includes('"sales started"'),
+        90_000,
+      );
+      // Whoever held its output (the orchestrator, a terminal) is gone; then it is told to stop.
+      output.close();
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const asked = Date.now();
+      child.kill('SIGTERM');
+      const outcome = await Promise.race([
+        exited.then(([code, signal]) => ({ code, signal })),
+        new Promise((resolve) => setTimeout(() => resolve('still running after 10 s'), 10_000)),
+      ]);
+      expect(outcome).toEqual({ code: 0, signal: null });
+      expect(Date.now() - asked).toBeLessThan(10_000);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  }, 120_000);
 });

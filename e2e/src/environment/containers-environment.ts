@@ -2,8 +2,8 @@ import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { ephemeralPorts, freePort } from './demo-stack.ts';
-import type { ManagedProcess } from './demo-stack.ts';
+import { ephemeralPorts, freePort } from '@retail-streams/demo-stack';
+import type { ManagedProcess } from '@retail-streams/demo-stack';
 import { E2eError } from '../support/e2e-error.ts';
 import { killProcessGroup } from './kill-process.ts';
 import { serviceProcess } from './service-launcher.ts';
@@ -32,35 +32,15 @@ const KAFKA_CLIENT_PORT = 9093;
 export const containersEnvironment: Environment = {
   backend: 'containers',
   async start(options: EnvironmentOptions): Promise<RunningEnvironment> {
-    const { KafkaContainer } = await import('@testcontainers/kafka');
-    const { PostgreSqlContainer } = await import('@testcontainers/postgresql');
     const dataDir = mkdtempSync(join(tmpdir(), `e2e-${options.name}-containers-`));
     const logDir = join(dataDir, 'logs');
     mkdirSync(logDir, { recursive: true });
-
-    const [kafka, postgres] = await Promise.all([
-      new KafkaContainer(KAFKA_IMAGE).withKraft().start(),
-      new PostgreSqlContainer(POSTGRES_IMAGE)
-        .withUsername('postgres')
-        .withPassword('postgres')
-        .withDatabase('postgres')
-        .withCommand(['postgres', '-c', 'max_connections=300', '-c', 'fsync=off'])
-        .start(),
-    ]);
-    const bootstrap = `${kafka.getHost()}:${kafka.getMappedPort(KAFKA_CLIENT_PORT)}`;
-    const pgBase = `postgresql://postgres:postgres@${postgres.getHost()}:${postgres.getPort()}`;
+    const { kafka, postgres, bootstrap, pgBase } = await startContainers();
     const databaseUrlFor = (service: string) => `${pgBase}/${service}`;
     await createDatabases(databaseUrlFor('postgres'), SERVICE_NAMES);
 
     const ports = await ephemeralPorts();
-    const lines = new Map<string, string[]>();
-    const onLine = (name: string, line: string) => {
-      let kept = lines.get(name);
-      if (!kept) lines.set(name, (kept = []));
-      kept.push(line);
-      if (kept.length > 400) kept.splice(0, kept.length - 400);
-      options.onLine?.(name, line);
-    };
+    const { lines, onLine } = keepLastLines(options);
     const launch = (name: ServiceName, processName: string, port: number) =>
       serviceProcess({
         name,
@@ -132,11 +112,47 @@ export const containersEnvironment: Environment = {
         await replica.start();
         return { name: processName, url: `http://127.0.0.1:${port}`, stop: () => replica.stop() };
       },
+      // The Kafka container runs without users: the services connect as they are.
+      loginOf: () => undefined,
       lastLines: (name, count = 40) => (lines.get(name) ?? []).slice(-count),
       stop: stopAll,
     };
   },
 };
+
+/** Kafka (KRaft, one node) and PostgreSQL, started together. */
+async function startContainers() {
+  const { KafkaContainer } = await import('@testcontainers/kafka');
+  const { PostgreSqlContainer } = await import('@testcontainers/postgresql');
+  const [kafka, postgres] = await Promise.all([
+    new KafkaContainer(KAFKA_IMAGE).withKraft().start(),
+    new PostgreSqlContainer(POSTGRES_IMAGE)
+      .withUsername('postgres')
+      .withPassword('postgres')
+      .withDatabase('postgres')
+      .withCommand(['postgres', '-c', 'max_connections=300', '-c', 'fsync=off'])
+      .start(),
+  ]);
+  return {
+    kafka,
+    postgres,
+    bootstrap: `${kafka.getHost()}:${kafka.getMappedPort(KAFKA_CLIENT_PORT)}`,
+    pgBase: `postgresql://postgres:postgres@${postgres.getHost()}:${postgres.getPort()}`,
+  };
+}
+
+/** The last 400 lines of each process, for lastLines(), passed on to options.onLine. */
+function keepLastLines(options: EnvironmentOptions) {
+  const lines = new Map<string, string[]>();
+  const onLine = (name: string, line: string) => {
+    let kept = lines.get(name);
+    if (!kept) lines.set(name, (kept = []));
+    kept.push(line);
+    if (kept.length > 400) kept.splice(0, kept.length - 400);
+    options.onLine?.(name, line);
+  };
+  return { lines, onLine };
+}
 
 async function createDatabases(adminUrl: string, names: readonly string[]): Promise<void> {
   const client = new pg.Client({ connectionString: adminUrl });

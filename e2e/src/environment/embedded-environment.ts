@@ -1,8 +1,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { adminUrl, ephemeralPorts, freePort, startStack } from './demo-stack.ts';
-import type { ManagedProcess, RunningStack } from './demo-stack.ts';
+import {
+  adminUrl,
+  ephemeralPorts,
+  freePort,
+  kafkaPasswords,
+  startStack,
+  writeClientProperties,
+} from '@retail-streams/demo-stack';
+import type { ManagedProcess, RunningStack } from '@retail-streams/demo-stack';
 import { E2eError } from '../support/e2e-error.ts';
 import { killProcessGroup } from './kill-process.ts';
 import { serviceProcess } from './service-launcher.ts';
@@ -86,6 +93,8 @@ export const embeddedEnvironment: Environment = {
           ports,
           logDir: join(dataDir, 'logs'),
           logLevel: process.env.E2E_LOG_LEVEL ?? 'info',
+          // The replica logs in as its service, like the first instance.
+          passwords: kafkaPasswords(dataDir),
           overrides: { ...options.serviceEnv?.[name], PORT: String(port) },
           onLine,
         });
@@ -93,6 +102,10 @@ export const embeddedEnvironment: Environment = {
         await replica.start();
         return { name: processName, url: `http://127.0.0.1:${port}`, stop: () => replica.stop() };
       },
+      loginOf: (name) => ({
+        bootstrap: `127.0.0.1:${ports.brokerSasl}`,
+        commandConfig: writeClientProperties(dataDir, name, kafkaPasswords(dataDir)),
+      }),
       lastLines: (name, count = 40) => (lines.get(name) ?? []).slice(-count),
       stop: async () => {
         await Promise.all(replicas.map((replica) => replica.stop()));

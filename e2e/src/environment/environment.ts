@@ -43,9 +43,21 @@ export interface RunningEnvironment {
   restartBroker(): Promise<void>;
   /** Starts one more instance of a service beside the first. */
   startReplica(name: ServiceName): Promise<Replica>;
+  /**
+   * How a service logs in to the broker (its listener and a client properties file with its user),
+   * or undefined where the services run without broker users.
+   */
+  loginOf(name: ServiceName): ServiceLogin | undefined;
   /** The last lines a process printed, for failure messages. */
   lastLines(process: string, count?: number): string[];
   stop(): Promise<void>;
+}
+
+export interface ServiceLogin {
+  /** `host:port` of the listener the services log in on. */
+  bootstrap: string;
+  /** Kafka client properties (`--command-config`) with the service's user and password. */
+  commandConfig: string;
 }
 
 export interface Environment {

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { ManagedProcess, repoRoot, serviceEntry, serviceEnv } from './demo-stack.ts';
-import type { PortMap } from './demo-stack.ts';
+import { ManagedProcess, repoRoot, serviceEntry, serviceEnv } from '@retail-streams/demo-stack';
+import type { KafkaPasswords, PortMap } from '@retail-streams/demo-stack';
 import type { ServiceName } from './environment.ts';
 
 export interface ServiceLaunch {
@@ -10,6 +10,8 @@ export interface ServiceLaunch {
   ports: PortMap;
   logDir: string;
   logLevel: string;
+  /** The broker users' passwords: the service then logs in as its own user (a secured stack). */
+  passwords?: KafkaPasswords;
   /** Applied last: the scenario's knobs, then the infrastructure a backend points the service at. */
   overrides: Record<string, string>;
   onLine?: (name: string, line: string) => void;
@@ -29,6 +31,7 @@ export function serviceProcess(launch: ServiceLaunch): ManagedProcess {
       ports: launch.ports,
       accessLogDir: launch.logDir,
       logLevel: launch.logLevel,
+      passwords: launch.passwords,
     }),
     ACCESS_LOG_FILE: join(launch.logDir, `${launch.processName}.access.log`),
     ...launch.overrides,

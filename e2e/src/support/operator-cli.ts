@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { repoRoot } from '../environment/demo-stack.ts';
+import { repoRoot } from '@retail-streams/demo-stack';
 import { childEnv } from '../environment/service-launcher.ts';
 import { E2eError } from './e2e-error.ts';
 
@@ -21,9 +21,12 @@ export interface ConsumedRecord {
  */
 export class OperatorCli {
   readonly bootstrap: string;
+  readonly #commandConfig: string | undefined;
 
-  constructor(bootstrap: string) {
+  /** `commandConfig`: client properties to log in with (another principal than the operator's). */
+  constructor(bootstrap: string, commandConfig?: string) {
     this.bootstrap = bootstrap;
+    this.#commandConfig = commandConfig;
   }
 
   /** Every record of a topic up to its end as of now (`consume --from-beginning --exit-at-end`). */
@@ -65,6 +68,7 @@ export class OperatorCli {
       join(repoRoot, 'apps', 'cli', 'src', 'main.ts'),
       '--bootstrap-server',
       this.bootstrap,
+      ...(this.#commandConfig ? ['--command-config', this.#commandConfig] : []),
       ...args,
     ];
     return new Promise((resolve, reject) => {

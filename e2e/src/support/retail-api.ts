@@ -45,9 +45,12 @@ export interface HttpAnswer<T> {
  */
 export class RetailApi {
   readonly urls: ServiceUrls;
+  /** The control token operator actions need (a replay), as the demo passes it to analytics. */
+  readonly #operatorToken: string | undefined;
 
-  constructor(urls: ServiceUrls) {
+  constructor(urls: ServiceUrls, operatorToken?: string) {
     this.urls = urls;
+    this.#operatorToken = operatorToken;
   }
 
   /** Places an order; `async` answers 202 PENDING, `sync` 201 with the verdict or 503. */
@@ -85,7 +88,9 @@ export class RetailApi {
   }
 
   async startReplay(): Promise<HttpAnswer<ReplayView>> {
-    return this.#call<ReplayView>('POST', `${this.urls.analytics}/api/replay`);
+    return this.#call<ReplayView>('POST', `${this.urls.analytics}/api/replay`, undefined, {
+      authorization: `Bearer ${this.#operatorToken ?? ''}`,
+    });
   }
 
   async replay(id: string): Promise<ReplayView> {
@@ -115,12 +120,17 @@ export class RetailApi {
     return answer.body;
   }
 
-  async #call<T>(method: string, url: string, body?: unknown): Promise<HttpAnswer<T>> {
+  async #call<T>(
+    method: string,
+    url: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<HttpAnswer<T>> {
     let response: Response;
     try {
       response = await fetch(url, {
         method,
-        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        headers: body === undefined ? headers : { ...headers, 'content-type': 'application/json' },
         body: body === undefined ? undefined : JSON.stringify(body),
         signal: AbortSignal.timeout(15_000),
       });

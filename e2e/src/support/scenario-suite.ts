@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, it } from 'vitest';
 import { chooseEnvironment } from '../environment/select-environment.ts';
 import type { EnvironmentOptions, RunningEnvironment } from '../environment/environment.ts';
@@ -40,11 +41,21 @@ export function describeScenarios(
     let world: World | undefined;
     beforeAll(async () => {
       const verbose = process.env.E2E_VERBOSE === '1';
+      // Replays are operator actions behind the demo's control token: analytics gets one per run.
+      const operatorToken = randomBytes(18).toString('base64url');
       const env = await environment.start({
         ...options,
+        serviceEnv: {
+          ...options.serviceEnv,
+          analytics: { ...options.serviceEnv?.analytics, DEMO_CONTROL_TOKEN: operatorToken },
+        },
         onLine: verbose ? (name, line) => console.log(`[${name}] ${line}`) : undefined,
       });
-      world = { env, api: new RetailApi(env.urls), cli: new OperatorCli(env.bootstrap) };
+      world = {
+        env,
+        api: new RetailApi(env.urls, operatorToken),
+        cli: new OperatorCli(env.bootstrap),
+      };
     });
     afterAll(async () => {
       await world?.env.stop();

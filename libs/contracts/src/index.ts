@@ -35,3 +35,10 @@ export {
   type ReservationRequest,
   type ReservationResponse,
 } from './http/inventory-reservations.ts';
+export { PARTICIPANTS, type Participant } from './topic.ts';
+export {
+  accessOf,
+  CONNECT_OFFSETS_TOPIC,
+  topicsTouchedBy,
+  type ParticipantAccess,
+} from './access.ts';

@@ -16,6 +16,8 @@ import { defineEventTopic, defineRawTopic, type TopicDefinition } from './topic.
 export const topics = {
   orderPlaced: defineEventTopic({
     name: 'sales.order-placed',
+    producers: ['sales'],
+    consumers: ['inventory', 'analytics'],
     description:
       'Orders placed through the sales API (async path through the outbox, sync path after the fact).',
     key: 'orderId',
@@ -25,6 +27,8 @@ export const topics = {
   }),
   reservationResult: defineEventTopic({
     name: 'inventory.reservation-result',
+    producers: ['inventory'],
+    consumers: ['sales', 'analytics'],
     description: 'Whether inventory reserved every line of an order (choreographed saga step).',
     key: 'orderId',
     partitions: 6,
@@ -33,6 +37,8 @@ export const topics = {
   }),
   stockLevel: defineEventTopic({
     name: 'inventory.stock-level',
+    producers: ['inventory'],
+    consumers: ['analytics'],
     description: 'The latest stock level per SKU; compacted, so it reads as a table.',
     key: 'sku',
     partitions: 3,
@@ -42,6 +48,8 @@ export const topics = {
   }),
   lowStock: defineEventTopic({
     name: 'inventory.low-stock',
+    producers: ['inventory'],
+    consumers: ['reordering', 'analytics'],
     description: 'A SKU fell to or below its reorder point.',
     key: 'sku',
     partitions: 3,
@@ -50,6 +58,8 @@ export const topics = {
   }),
   purchaseOrder: defineEventTopic({
     name: 'reordering.purchase-order',
+    producers: ['reordering'],
+    consumers: ['analytics'],
     description: 'Purchase orders raised for low stock, and their shipment by the supplier.',
     key: 'sku',
     partitions: 3,
@@ -58,6 +68,8 @@ export const topics = {
   }),
   goodsReceived: defineEventTopic({
     name: 'reordering.goods-received',
+    producers: ['reordering'],
+    consumers: ['inventory', 'analytics'],
     description: 'Goods delivered by the supplier, to be added to stock.',
     key: 'sku',
     partitions: 3,
@@ -66,6 +78,8 @@ export const topics = {
   }),
   accessLog: defineRawTopic({
     name: 'logs.access',
+    producers: ['connect'],
+    consumers: ['analytics'],
     description: "The services' access log lines, shipped by the file source connector.",
     keyDescription: 'the service name',
     partitions: 3,

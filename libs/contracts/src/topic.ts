@@ -10,9 +10,20 @@ export type EventSchema = z.ZodObject<{
 
 export type CleanupPolicy = 'delete' | 'compact';
 
+/**
+ * Who touches topics: the four services, and `connect`, the file source connector that ships the
+ * services' access logs. Each is one principal on a secured broker (`User:<participant>`).
+ */
+export const PARTICIPANTS = ['sales', 'inventory', 'reordering', 'analytics', 'connect'] as const;
+export type Participant = (typeof PARTICIPANTS)[number];
+
 interface TopicSettings {
   /** The Kafka topic name. */
   name: string;
+  /** Who writes the topic. On a secured broker nobody else may. */
+  producers: readonly Participant[];
+  /** Who reads the topic, each under its own consumer group. On a secured broker nobody else may. */
+  consumers: readonly Participant[];
   /** What the topic is for: shown by the CLI and the docs. */
   description: string;
   partitions: number;

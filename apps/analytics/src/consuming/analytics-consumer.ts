@@ -1,8 +1,8 @@
 import { accessLogLine, topics } from '@retail-streams/contracts';
 import {
   NonRetriableError,
+  type BatchItem,
   type ConsumerRunner,
-  type RecordContext,
   type Streaming,
 } from '@retail-streams/streaming-client';
 import type { AnalyticsPipeline } from '../processing/analytics-pipeline.ts';
@@ -24,13 +24,17 @@ export interface AnalyticsConsumerOptions {
   groupId: string;
   /** Subscribe to these topics only (a replay reads the stock table first); default: all. */
   topicNames?: readonly string[];
+  /** Waited on before each batch is processed: a replay's rate limit (see ReplayRateLimit). */
+  throttle?: (records: number) => Promise<void>;
 }
 
 /**
- * One consumer group feeding the pipeline. Events that break their contract never reach it: the
- * runner dead-letters them to `<topic>.dlq.<group>` and moves on. Failures of the pipeline itself
- * (a database outage) are retried for a long time rather than dead-lettered: they say nothing about the
- * record, and a dead-lettered record would be missing from every aggregate.
+ * One consumer group feeding the pipeline, a fetched batch at a time (one group commit per batch, or
+ * fewer). Events that break their contract never reach it: the runner dead-letters them to
+ * `<topic>.dlq.<group>` and moves on; an access log line that is not valid fails its batch, which the
+ * runner then hands over line by line, so only that line is dead-lettered. Failures of the pipeline
+ * itself (a database outage) are retried for as long as they last rather than dead-lettered: they
+ * say nothing about the record, and a dead-lettered record would be missing from every aggregate.
  */
 export function createAnalyticsConsumer(
   streaming: Streaming,
@@ -41,29 +45,33 @@ export function createAnalyticsConsumer(
   const runner = streaming.consumer({
     groupId: options.groupId,
     fromBeginning: true,
-    // Partitions in parallel: their records meet in one group commit (see AnalyticsPipeline).
+    // Partitions in parallel: their batches meet in one group commit (see AnalyticsPipeline).
     partitionsConsumedConcurrently: 8,
+    maxBatchSize: 1_000,
     retry: { maxAttempts: 100, initialDelayMs: 100, maxDelayMs: 5_000 },
   });
-  const feed = async (value: unknown, context: RecordContext) => {
-    await pipeline.handle({
-      topic: context.topic,
-      partition: context.partition,
-      offset: context.offset,
-      key: context.key,
-      value,
-    });
+  const feed = async (items: readonly BatchItem<unknown>[]) => {
+    await options.throttle?.(items.length);
+    await pipeline.handleBatch(
+      items.map(({ event, context }) => ({
+        topic: context.topic,
+        partition: context.partition,
+        offset: context.offset,
+        key: context.key,
+        value: event,
+      })),
+    );
   };
-  if (wanted.has(topics.stockLevel.name)) runner.on(topics.stockLevel, feed);
-  if (wanted.has(topics.orderPlaced.name)) runner.on(topics.orderPlaced, feed);
-  if (wanted.has(topics.reservationResult.name)) runner.on(topics.reservationResult, feed);
-  if (wanted.has(topics.lowStock.name)) runner.on(topics.lowStock, feed);
-  if (wanted.has(topics.purchaseOrder.name)) runner.on(topics.purchaseOrder, feed);
-  if (wanted.has(topics.goodsReceived.name)) runner.on(topics.goodsReceived, feed);
+  if (wanted.has(topics.stockLevel.name)) runner.onBatch(topics.stockLevel, feed);
+  if (wanted.has(topics.orderPlaced.name)) runner.onBatch(topics.orderPlaced, feed);
+  if (wanted.has(topics.reservationResult.name)) runner.onBatch(topics.reservationResult, feed);
+  if (wanted.has(topics.lowStock.name)) runner.onBatch(topics.lowStock, feed);
+  if (wanted.has(topics.purchaseOrder.name)) runner.onBatch(topics.purchaseOrder, feed);
+  if (wanted.has(topics.goodsReceived.name)) runner.onBatch(topics.goodsReceived, feed);
   if (wanted.has(topics.accessLog.name)) {
-    runner.onRaw(topics.accessLog, async (line, context) => {
-      await feed(parseAccessLogLine(line), context);
-    });
+    runner.onRawBatch(topics.accessLog, (items) =>
+      feed(items.map((item) => ({ ...item, event: parseAccessLogLine(item.event) }))),
+    );
   }
   return runner;
 }

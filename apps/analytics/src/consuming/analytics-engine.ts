@@ -44,8 +44,15 @@ export class AnalyticsEngine {
     await this.consume(state.groupId);
   }
 
-  /** Starts a pipeline and a runner for `groupId` (on `topicNames` only, when given). */
-  async consume(groupId: string, topicNames?: readonly string[]): Promise<void> {
+  /**
+   * Starts a pipeline and a runner for `groupId` (on `topicNames` only, when given), each batch
+   * waiting for `throttle` first when one is given (a replay's rate limit).
+   */
+  async consume(
+    groupId: string,
+    topicNames?: readonly string[],
+    throttle?: (records: number) => Promise<void>,
+  ): Promise<void> {
     await this.stop();
     const pipeline = await AnalyticsPipeline.open({
       db: this.#options.db,
@@ -57,6 +64,7 @@ export class AnalyticsEngine {
     const runner = createAnalyticsConsumer(this.#options.streaming, pipeline, {
       groupId,
       topicNames,
+      throttle,
     });
     this.#pipeline = pipeline;
     this.#runner = runner;

@@ -1,4 +1,6 @@
+import { kafkajsSecurity, type ClientSecurity } from '@retail-streams/streaming-client';
 import { AssignerProtocol, Kafka, logLevel, type Admin } from 'kafkajs';
+import { serialAdmin } from '@retail-streams/streaming-client';
 
 /** One partition a group reads: how far behind it is and which member owns it right now. */
 export interface GroupPartitionView {
@@ -36,6 +38,8 @@ export interface ConsumerGroupsSnapshot {
 
 export interface ConsumerGroupMonitorOptions {
   brokers: readonly string[];
+  /** TLS and SASL (default: PLAINTEXT). */
+  security?: ClientSecurity;
   clientId?: string;
   /** Snapshots younger than this are served from memory: many open pages cost one admin round. */
   maxAgeMs?: number;
@@ -59,6 +63,7 @@ export class ConsumerGroupMonitor {
   constructor(options: ConsumerGroupMonitorOptions) {
     this.#kafka = new Kafka({
       brokers: [...options.brokers],
+      ...kafkajsSecurity(options.security),
       clientId: options.clientId ?? 'analytics-dashboard',
       logLevel: logLevel.NOTHING,
       // The dashboard polls again in a second or two: a failed round should fail fast, not retry.
@@ -104,7 +109,7 @@ export class ConsumerGroupMonitor {
     if (this.#closed) throw new Error('ConsumerGroupMonitor is closed');
     if (this.#admin) return this.#admin;
     this.#connecting ??= (async () => {
-      const admin = this.#kafka.admin();
+      const admin = serialAdmin(this.#kafka.admin());
       await admin.connect();
       this.#admin = admin;
       return admin;

@@ -1,3 +1,4 @@
+import { hostPortList, kafkaConfig } from '@retail-streams/service-kit';
 import { z } from 'zod';
 
 /**
@@ -11,10 +12,18 @@ export const dashboardConfig = {
   DEMO_CONTROL_TOKEN: z.string().min(1).optional(),
   /** Where reordering's `GET /purchase-orders` answers (the open purchase orders panel). */
   REORDERING_URL: z.url().default('http://localhost:3003'),
+  /**
+   * Where and as whom the dashboard reads the cluster's groups and ACLs, when that is not analytics'
+   * own connection: on a secured cluster analytics may see only its own groups. The local demo points
+   * it at the broker's loopback operator listener; compose gives it the read-only `dashboard` user.
+   */
+  DASHBOARD_KAFKA_BROKERS: hostPortList.optional(),
+  DASHBOARD_KAFKA_SECURITY_PROTOCOL: kafkaConfig.KAFKA_SECURITY_PROTOCOL,
+  DASHBOARD_KAFKA_SASL_MECHANISM: kafkaConfig.KAFKA_SASL_MECHANISM,
+  DASHBOARD_KAFKA_SASL_USERNAME: kafkaConfig.KAFKA_SASL_USERNAME,
+  DASHBOARD_KAFKA_SASL_PASSWORD: kafkaConfig.KAFKA_SASL_PASSWORD,
+  DASHBOARD_KAFKA_SSL_CA_LOCATION: kafkaConfig.KAFKA_SSL_CA_LOCATION,
+  DASHBOARD_KAFKA_SSL_CHECK_HOSTNAME: kafkaConfig.KAFKA_SSL_CHECK_HOSTNAME,
 };
 
-export interface DashboardConfig {
-  DEMO_CONTROL_URL?: string | undefined;
-  DEMO_CONTROL_TOKEN?: string | undefined;
-  REORDERING_URL: string;
-}
+export type DashboardConfig = z.infer<z.ZodObject<typeof dashboardConfig>>;

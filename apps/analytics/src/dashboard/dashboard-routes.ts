@@ -1,17 +1,20 @@
 import type { Router } from 'express';
 import { HttpProblem } from '@retail-streams/service-kit';
+import { BrokerAccessMonitor } from './broker-access.ts';
 import { ConsumerGroupMonitor } from './consumer-groups.ts';
+import type { KafkaSecurityEnv } from '@retail-streams/streaming-client';
 import type { DashboardConfig } from './dashboard-config.ts';
+import { monitorConnection } from './monitor-connection.ts';
 import { demoControlRoutes } from './demo-control-proxy.ts';
 import { openPurchaseOrderRoutes } from './open-purchase-orders.ts';
 import { staticAssetRoutes } from './static-assets.ts';
 
 export interface DashboardOptions {
-  config: DashboardConfig & { KAFKA_BROKERS: readonly string[] };
+  config: DashboardConfig & KafkaSecurityEnv & { KAFKA_BROKERS: readonly string[] };
 }
 
 export interface Dashboard {
-  /** Closes the admin connection behind the consumer groups panel. */
+  /** Closes the admin connections behind the consumer groups and access panels. */
   close(): Promise<void>;
 }
 
@@ -22,7 +25,9 @@ export interface Dashboard {
  */
 export function dashboardRoutes(router: Router, options: DashboardOptions): Dashboard {
   const { config } = options;
-  const groups = new ConsumerGroupMonitor({ brokers: config.KAFKA_BROKERS });
+  const connection = monitorConnection(config);
+  const groups = new ConsumerGroupMonitor(connection);
+  const access = new BrokerAccessMonitor(connection);
 
   staticAssetRoutes(router);
 
@@ -40,8 +45,22 @@ export function dashboardRoutes(router: Router, options: DashboardOptions): Dash
     }
   });
 
+  // `GET /api/dashboard/access` → BrokerAccessSnapshot: each principal and what its ACLs allow.
+  router.get('/api/dashboard/access', async (_req, res) => {
+    try {
+      res.json(await access.snapshot());
+    } catch (error) {
+      throw new HttpProblem({
+        status: 503,
+        code: 'BROKER_UNREACHABLE',
+        detail: `The broker's ACLs are unavailable: ${(error as Error).message}`,
+        cause: error,
+      });
+    }
+  });
+
   openPurchaseOrderRoutes(router, { reorderingUrl: config.REORDERING_URL });
   demoControlRoutes(router, { url: config.DEMO_CONTROL_URL, token: config.DEMO_CONTROL_TOKEN });
 
-  return { close: () => groups.close() };
+  return { close: async () => void (await Promise.all([groups.close(), access.close()])) };
 }

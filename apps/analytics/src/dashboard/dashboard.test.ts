@@ -1,7 +1,12 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { dirname } from 'node:path';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { PARTICIPANTS, accessOf } from '@retail-streams/contracts';
+import { startBroker, type RunningBroker } from '@retail-streams/streaming-broker';
+import { participantAcls, replaceAcls } from '@retail-streams/streaming-client';
+import { Kafka, logLevel } from 'kafkajs';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -79,6 +84,26 @@ async function startControlEndpoint(token: string) {
   return { server, calls, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
 }
 
+/** A broker with the authorizer on and every participant's ACLs from the topic registry. */
+async function startSecuredBroker(): Promise<{ broker: RunningBroker; logDir: string }> {
+  const logDir = mkdtempSync(join(tmpdir(), 'dashboard-secured-'));
+  // The dashboard's connection is anonymous here, as on the demo's loopback operator listener.
+  const broker = await startBroker({
+    port: 0,
+    logDir,
+    authorizer: { superUsers: ['User:ANONYMOUS'] },
+  });
+  const admin = new Kafka({ brokers: [broker.bootstrap], logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  await replaceAcls(
+    admin,
+    PARTICIPANTS.map((name) => `User:${name}`),
+    PARTICIPANTS.flatMap((name) => participantAcls(accessOf(name))),
+  );
+  await admin.disconnect();
+  return { broker, logDir };
+}
+
 async function closeServer(server: Server | undefined) {
   if (!server) return;
   server.closeAllConnections();
@@ -118,12 +143,16 @@ describe.skipIf(!haveChromium && !inCi)(
     const token = `test-token-${Math.random().toString(36).slice(2)}`;
     let env: AnalyticsEnvironment;
     let analytics: RunningAnalytics;
+    let securedAnalytics: RunningAnalytics | undefined;
     let control: Awaited<ReturnType<typeof startControlEndpoint>>;
     let browser: Browser;
     let page: Page;
     let load: NodeJS.Timeout | undefined;
     let loadRounds: Promise<void> = Promise.resolve();
     const pageErrors: string[] = [];
+    // A second broker, secured like the demo's, with every participant's registry ACLs: the one the
+    // dashboard reads principals from (DASHBOARD_KAFKA_BROKERS).
+    let secured: { broker: RunningBroker; logDir: string } | undefined;
 
     beforeAll(async () => {
       if (!haveChromium) {
@@ -138,6 +167,8 @@ describe.skipIf(!haveChromium && !inCi)(
         DEMO_CONTROL_TOKEN: token,
         // Nothing listens there: the page must fall back to the purchase-order events.
         REORDERING_URL: 'http://127.0.0.1:9',
+        // Slow enough that the page sees a replay under way.
+        REPLAY_MAX_RECORDS_PER_SECOND: '200',
       });
       await publishStockLevels(env);
       await publishOpenPurchaseOrder(env);
@@ -169,8 +200,11 @@ describe.skipIf(!haveChromium && !inCi)(
       await loadRounds.catch(() => undefined);
       await browser?.close();
       await analytics?.stop();
+      await securedAnalytics?.stop();
       await closeServer(control?.server);
       await env?.stop();
+      await secured?.broker.close();
+      if (secured) rmSync(secured.logDir, { recursive: true, force: true });
     });
 
     it('loads, connects to the summary stream and shows the controls', async () => {
@@ -306,6 +340,39 @@ describe.skipIf(!haveChromium && !inCi)(
       expect(pageErrors).toEqual([]);
     });
 
+    it("shows each service's broker user and what the broker's ACLs let it touch", async () => {
+      // The test's main broker checks no ACLs, and says so.
+      await page.waitForSelector('#broker-access p:has-text("checks no ACLs")');
+      // A second analytics whose dashboard reads a broker secured like the demo's.
+      secured = await startSecuredBroker();
+      securedAnalytics = await env.startAnalytics('dashboard_acls', {
+        DASHBOARD_KAFKA_BROKERS: secured.broker.bootstrap,
+      });
+      const aclPage = await browser.newPage();
+      await aclPage.goto(securedAnalytics.url);
+      await aclPage.waitForSelector('.principal-row[data-principal="User:sales"]', {
+        timeout: 90_000,
+      });
+      const rulesOf = (principal: string) =>
+        aclPage.$$eval(`.principal-row[data-principal="${principal}"] .rule`, (nodes) =>
+          nodes.map((node) => [...node.children].map((span) => span.textContent)),
+        );
+      expect(await rulesOf('User:sales')).toEqual([
+        ['write', 'topic inventory.reservation-result.dlq.sales*, topic sales.order-placed'],
+        ['read', 'group sales*, topic inventory.reservation-result, topic sales.order-placed'],
+        [
+          'create',
+          'topic inventory.reservation-result, topic inventory.reservation-result.dlq.sales*, topic sales.order-placed',
+        ],
+      ]);
+      const principals = await aclPage.$$eval('.principal-row', (nodes) =>
+        nodes.map((node) => node.getAttribute('data-principal')),
+      );
+      expect(principals).toEqual(PARTICIPANTS.map((name) => `User:${name}`).sort());
+      await aclPage.close();
+      expect(pageErrors).toEqual([]);
+    });
+
     it('a fault control reaches the orchestrator with its token', async () => {
       // The token check is the orchestrator's: no call in this file may have been refused.
       const unauthorised = () => control.calls.filter((c) => c.authorization !== `Bearer ${token}`);
@@ -343,6 +410,35 @@ describe.skipIf(!haveChromium && !inCi)(
         syncRatio: 0.25,
       });
       await page.waitForSelector('#process-states .pill:has-text("load: 35/s, 25 % sync")');
+    });
+
+    it('shows that a replay is running and how far along it is', async () => {
+      // The page's button goes to the orchestrator, which passes it on to analytics with the token.
+      await page.click('button[data-control="replay-start"]');
+      await page.waitForSelector('#control-log li:has-text("replay all topics: done")');
+      expect(control.calls.find((call) => call.path === '/analytics/replay')).toMatchObject({
+        method: 'POST',
+        authorization: `Bearer ${token}`,
+      });
+      // This stand-in orchestrator does not pass it on: start the replay as the real one would.
+      const started = await fetch(`${analytics.url}/api/replay`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(started.status).toBe(202);
+
+      await page.waitForSelector('#replay-status[data-status="running"]:not([hidden])');
+      expect(await page.textContent('#replay-status')).toMatch(
+        /^replay running, (tables|streams): \d+ % \([\d,]+ of [\d,]+ records, at most 200\/s\)$/,
+      );
+      const first = Number(await page.getAttribute('#replay-status', 'data-fraction'));
+      expect(first).toBeGreaterThanOrEqual(0);
+      expect(first).toBeLessThan(1);
+      // And it moves on: a later summary shows more of it done.
+      await page.waitForFunction(
+        `Number(document.querySelector('#replay-status').dataset.fraction) > ${first}`,
+      );
+      expect(pageErrors).toEqual([]);
     });
 
     it('keeps a screenshot of the live dashboard as a test artifact', async () => {

@@ -55,7 +55,8 @@ async function startProxy(
     logger,
     routes: (router) => demoControlRoutes(router, { ...options, timeoutMs: 2_000 }),
   });
-  return startHttpServer(app, 0);
+  // Every interface, as in a container: the proxy itself must refuse callers from elsewhere.
+  return startHttpServer(app, 0, '0.0.0.0');
 }
 
 const externalAddress = Object.values(networkInterfaces())

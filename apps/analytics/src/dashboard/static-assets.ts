@@ -22,6 +22,7 @@ export const dashboardAssets: ReadonlyMap<string, string> = new Map([
   ['/dashboard/charts.js', join(publicDir, 'charts.js')],
   ['/dashboard/panels.js', join(publicDir, 'panels.js')],
   ['/dashboard/controls.js', join(publicDir, 'controls.js')],
+  ['/dashboard/journey.js', join(publicDir, 'journey.js')],
   ['/dashboard/vendor/chart.umd.min.js', join(chartJsDir, 'chart.umd.min.js')],
 ]);
 

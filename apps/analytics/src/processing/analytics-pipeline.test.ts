@@ -109,6 +109,45 @@ describe('AnalyticsPipeline', () => {
     expect(await ordersInMinute(db)).toBe(6);
   });
 
+  it('commits a batch with one group commit, spacing commits by minCommitIntervalMs', async () => {
+    const db = await freshDatabase('pipeline_batches');
+    const pipeline = await AnalyticsPipeline.open({
+      db,
+      groupId: 'analytics',
+      topology,
+      logger,
+      minCommitIntervalMs: 300,
+    });
+    const started = performance.now();
+    expect(
+      await pipeline.handleBatch([record(0, 0, order(1, 1)), record(0, 1, order(2, 2))]),
+    ).toEqual(['processed', 'processed']);
+    expect(pipeline.commits).toBe(1);
+    // The second batch (with a redelivered record) waits for the interval, then commits once.
+    expect(
+      await pipeline.handleBatch([record(0, 1, order(2, 2)), record(0, 2, order(3, 3))]),
+    ).toEqual(['duplicate', 'processed']);
+    expect(pipeline.commits).toBe(2);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(300);
+    await pipeline.close();
+    expect(await ordersInMinute(db)).toBe(3);
+  });
+
+  it('counts none of a batch when one of its records breaks the processor', async () => {
+    const db = await freshDatabase('pipeline_batch_poison');
+    const pipeline = await AnalyticsPipeline.open({ db, groupId: 'analytics', topology, logger });
+    const broken = record(0, 1, { not: 'an event' });
+    await expect(
+      pipeline.handleBatch([record(0, 0, order(1, 1)), broken, record(0, 2, order(3, 3))]),
+    ).rejects.toMatchObject({ name: 'NonRetriableError' });
+    // What the runner does next: the records one at a time, the broken one dead-lettered.
+    expect(await pipeline.handle(record(0, 0, order(1, 1)))).toBe('processed');
+    await expect(pipeline.handle(broken)).rejects.toMatchObject({ name: 'NonRetriableError' });
+    expect(await pipeline.handle(record(0, 2, order(3, 3)))).toBe('processed');
+    await pipeline.close();
+    expect(await ordersInMinute(db)).toBe(2);
+  });
+
   it('refuses records once closed', async () => {
     const db = await freshDatabase('pipeline_closed');
     const pipeline = await AnalyticsPipeline.open({ db, groupId: 'analytics', topology, logger });

@@ -6,7 +6,7 @@ import {
   type StreamRecord,
 } from '@retail-streams/streaming-processing';
 import { AnalyticsError } from '../analytics-error.ts';
-import type { AnalyticsTopology, StockLevelEvent } from './analytics-topology.ts';
+import type { AnalyticsTopology } from './analytics-topology.ts';
 import { writeBatch, type Batch } from './batch-writer.ts';
 import { effectsOf, type EffectInput, type RecordEffect } from './record-effects.ts';
 import { CapturedState, readProcessingState } from './state-rows.ts';
@@ -31,6 +31,13 @@ export interface AnalyticsPipelineOptions {
   logger: Logger;
   /** Called after each batch commits (the SSE stream's "something changed"). */
   onCommit?: () => void;
+  /**
+   * The least time between the starts of two commits (default 100 ms). Each commit rewrites the
+   * whole checkpoint, so under load it pays to let records gather: a few commits a second carry
+   * thousands of records. A record waits at most this long (plus the commit) for its offset to be
+   * committed; under light load, when the last commit is older than this, a commit starts at once.
+   */
+  minCommitIntervalMs?: number;
 }
 
 interface Waiter {
@@ -50,12 +57,13 @@ const emptyBatch = (): PendingBatch => ({ waiters: [], effects: [], lates: [] })
  * Runs the analytics topology over consumed records and keeps its results in Postgres, exactly once
  * per input position.
  *
- * Why this design: the consumer runner commits a record's offset as soon as its handler returns, so a
- * handler may return only once the record's effect is durable. Each record is processed in memory
+ * Why this design: the consumer runner commits a batch's offsets as soon as its handler returns, so a
+ * handler may return only once the batch's effects are durable. Each record is processed in memory
  * (synchronously), then the handler waits for a GROUP COMMIT: one atomic write holding the processor's
  * checkpoint (state + the input positions it reflects) and every result row that changed since the
- * previous commit, as one SQL statement (see writeBatch). Handlers of other partitions that arrive meanwhile join the next commit, so the
- * cost per record falls as load rises. After a crash the checkpoint says which offsets are already
+ * previous commit, as one SQL statement (see writeBatch). Batches of other partitions that arrive
+ * meanwhile join the next commit, and commits start at most every `minCommitIntervalMs`, so the cost
+ * per record falls as load rises. After a crash the checkpoint says which offsets are already
  * counted; a redelivered record is recognised by the processor and changes nothing.
  *
  * If a commit fails, every record processed since the last good commit is failed back to the runner
@@ -72,9 +80,12 @@ export class AnalyticsPipeline {
   #closed = false;
   #processed = 0;
   #commits = 0;
+  #lastCommitStart = Number.NEGATIVE_INFINITY;
+  readonly #minCommitIntervalMs: number;
 
   private constructor(options: AnalyticsPipelineOptions) {
     this.#options = options;
+    this.#minCommitIntervalMs = options.minCommitIntervalMs ?? 100;
     this.groupId = options.groupId;
   }
 
@@ -87,6 +98,7 @@ export class AnalyticsPipeline {
 
   /** A processor on the last committed checkpoint (of this group; another group's is not ours). */
   async #load(): Promise<void> {
+    const began = performance.now();
     const row = await readProcessingState(this.#options.db);
     if (row.groupId !== this.groupId) {
       // Starting from empty state here would overwrite the current group's results with partial ones.
@@ -104,6 +116,11 @@ export class AnalyticsPipeline {
     processor.restore();
     this.#processor = processor;
     this.#state = state;
+    // One line per start (and per rebuild): the restore grows with the state, bench:start reads it.
+    this.#options.logger.info(
+      { groupId: this.groupId, ms: Math.round(performance.now() - began) },
+      'analytics checkpoint restored',
+    );
   }
 
   get processed(): number {
@@ -125,9 +142,32 @@ export class AnalyticsPipeline {
    * record itself cannot be processed.
    */
   async handle(record: IncomingRecord): Promise<'processed' | 'duplicate'> {
+    const [outcome] = await this.handleBatch([record]);
+    return outcome ?? 'duplicate';
+  }
+
+  /**
+   * Processes records (a fetched batch, in order) and resolves once all their effects are committed,
+   * by one group commit. If one of them cannot be processed, none of the batch counts: everything
+   * since the last commit is discarded and rebuilt, and the error (a NonRetriableError) says which
+   * record it was; the consumer then hands the records over one at a time.
+   */
+  async handleBatch(records: readonly IncomingRecord[]): Promise<('processed' | 'duplicate')[]> {
     while (this.#rebuilding !== undefined) await this.#rebuilding;
     if (this.#closed) throw new AnalyticsError('PIPELINE_CLOSED', 'the pipeline is closed');
     const batch = this.#batch;
+    const outcomes = records.map((record) => this.#process(record, batch));
+    if (!outcomes.includes('processed')) return outcomes;
+    const committed = new Promise<void>((resolve, reject) =>
+      batch.waiters.push({ resolve, reject }),
+    );
+    this.#flushing ??= this.#flushLoop();
+    await committed;
+    return outcomes;
+  }
+
+  /** Runs one record through the processor (in memory) and collects its effects for the next commit. */
+  #process(record: IncomingRecord, batch: PendingBatch): 'processed' | 'duplicate' {
     const streamRecord: StreamRecord = {
       topic: record.topic,
       partition: record.partition,
@@ -136,15 +176,15 @@ export class AnalyticsPipeline {
       key: record.key,
       value: record.value,
     };
-    let effects: RecordEffect[];
     try {
-      const previousAvailable = this.#previousAvailable(record);
+      const previouslyOut = this.#previouslyOut(record);
       const outcome = this.#processor.process(streamRecord);
       if (outcome !== 'processed') return 'duplicate';
-      effects =
-        record.topic === 'logs.access'
-          ? []
-          : effectsOf({ ...record, event: record.value, previousAvailable } as EffectInput);
+      if (record.topic !== 'logs.access') {
+        batch.effects.push(
+          ...effectsOf({ ...record, event: record.value, previouslyOut } as EffectInput),
+        );
+      }
     } catch (error) {
       if (error instanceof ProcessingError && error.code === 'PROCESSOR_FAILED') throw error;
       // The record broke the processor part-way: nothing since the last commit can be trusted.
@@ -158,22 +198,13 @@ export class AnalyticsPipeline {
       );
     }
     this.#processed++;
-    batch.effects.push(...effects);
-    const committed = new Promise<void>((resolve, reject) =>
-      batch.waiters.push({ resolve, reject }),
-    );
-    this.#flushing ??= this.#flushLoop();
-    await committed;
     return 'processed';
   }
 
-  #previousAvailable(record: IncomingRecord): number | undefined {
+  #previouslyOut(record: IncomingRecord): boolean | undefined {
     if (record.topic !== this.#options.topology.stockTable.topic || record.key === null)
       return undefined;
-    return this.#processor.tableValue<StockLevelEvent>(
-      this.#options.topology.stockTable,
-      record.key,
-    )?.data.available;
+    return this.#processor.tableValue(this.#options.topology.stockTable, record.key)?.out;
   }
 
   /** Resolves once everything processed so far is committed (or failed). */
@@ -194,6 +225,9 @@ export class AnalyticsPipeline {
     // Yield once so that handlers already on their way join this commit.
     await Promise.resolve();
     for (;;) {
+      const wait = this.#lastCommitStart + this.#minCommitIntervalMs - performance.now();
+      if (wait > 0 && !this.#closed) await new Promise((resolve) => setTimeout(resolve, wait));
+      this.#lastCommitStart = performance.now();
       const batch = this.#batch;
       if (batch.waiters.length === 0) {
         this.#flushing = undefined;

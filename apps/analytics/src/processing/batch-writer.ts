@@ -135,6 +135,13 @@ function earliest(a: string | null, b: string | null): string | null {
 }
 
 function writeEffects(tx: BatchStatement, effects: readonly RecordEffect[]): void {
+  writeOrderTimings(tx, effects);
+  writePurchaseOrderTimings(tx, effects);
+  writeStockLevels(tx, effects);
+  writeStockOuts(tx, effects);
+}
+
+function writeOrderTimings(tx: BatchStatement, effects: readonly RecordEffect[]): void {
   // One row per order: a statement may not upsert the same row twice.
   const orders = new Map<
     string,
@@ -181,7 +188,9 @@ function writeEffects(tx: BatchStatement, effects: readonly RecordEffect[]): voi
         THEN excluded.outcome ELSE order_timings.outcome END,
       resolved_at = LEAST(order_timings.resolved_at, excluded.resolved_at)`,
   );
+}
 
+function writePurchaseOrderTimings(tx: BatchStatement, effects: readonly RecordEffect[]): void {
   const purchaseOrders = new Map<
     string,
     {
@@ -217,7 +226,9 @@ function writeEffects(tx: BatchStatement, effects: readonly RecordEffect[]): voi
       created_at = LEAST(purchase_order_timings.created_at, excluded.created_at),
       received_at = LEAST(purchase_order_timings.received_at, excluded.received_at)`,
   );
+}
 
+function writeStockLevels(tx: BatchStatement, effects: readonly RecordEffect[]): void {
   // The latest level per SKU in the batch; records of one SKU arrive in order (one partition).
   const levels = new Map<string, Effect<'stock-level'>>();
   for (const effect of ofKind(effects, 'stock-level')) levels.set(effect.sku, effect);
@@ -236,7 +247,9 @@ function writeEffects(tx: BatchStatement, effects: readonly RecordEffect[]): voi
     ON CONFLICT (sku) DO UPDATE SET
       available = excluded.available, reorder_point = excluded.reorder_point, updated_at = excluded.updated_at`,
   );
+}
 
+function writeStockOuts(tx: BatchStatement, effects: readonly RecordEffect[]): void {
   tx.upsert(
     ofKind(effects, 'stock-out').map((stockOut) => ({
       topic: stockOut.topic,

@@ -13,17 +13,17 @@ const position = { topic: topics.stockLevel.name, partition: 1, offset: '7' };
 
 describe('effectsOf', () => {
   it('records a stock-out when the level reaches 0 from above', () => {
-    const effects = effectsOf({ ...position, event: level(0), previousAvailable: 3 });
+    const effects = effectsOf({ ...position, event: level(0), previouslyOut: false });
     expect(effects.map((effect) => effect.kind)).toEqual(['stock-level', 'stock-out']);
   });
 
   it('does not count a level that was already 0 again', () => {
-    const effects = effectsOf({ ...position, event: level(0), previousAvailable: 0 });
+    const effects = effectsOf({ ...position, event: level(0), previouslyOut: true });
     expect(effects.map((effect) => effect.kind)).toEqual(['stock-level']);
   });
 
   it('counts a SKU first seen at 0 as out of stock', () => {
-    const effects = effectsOf({ ...position, event: level(0), previousAvailable: undefined });
+    const effects = effectsOf({ ...position, event: level(0), previouslyOut: undefined });
     expect(effects.map((effect) => effect.kind)).toEqual(['stock-level', 'stock-out']);
   });
 });

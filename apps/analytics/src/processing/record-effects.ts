@@ -54,8 +54,8 @@ export interface EffectInput {
   partition: number;
   offset: string;
   event: AnyAnalyticsEvent;
-  /** The SKU's stock level before this record (for stock-outs: a transition to 0). */
-  previousAvailable: number | undefined;
+  /** Whether the SKU was out of stock before this record (undefined: not seen yet); a stock-out is a transition to 0. */
+  previouslyOut: boolean | undefined;
 }
 
 export function effectsOf({
@@ -63,7 +63,7 @@ export function effectsOf({
   partition,
   offset,
   event,
-  previousAvailable,
+  previouslyOut,
 }: EffectInput): RecordEffect[] {
   switch (event.type) {
     case 'OrderPlaced':
@@ -117,10 +117,7 @@ export function effectsOf({
         },
       ];
       // A stock-out is the level REACHING 0, not every report of 0 (a rejected order re-reports it).
-      if (
-        event.data.available === 0 &&
-        (previousAvailable === undefined || previousAvailable > 0)
-      ) {
+      if (event.data.available === 0 && previouslyOut !== true) {
         effects.push({
           kind: 'stock-out',
           sku: event.data.sku,

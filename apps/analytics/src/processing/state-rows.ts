@@ -59,3 +59,17 @@ export async function readProcessingState(db: SqlExecutor): Promise<ProcessingSt
     replayId: row.replay_id,
   };
 }
+
+/**
+ * Which group owns the aggregates and which replay built them, without the checkpoint: the summary
+ * asks on every read, and the checkpoint (megabytes under load) is the pipeline's business only.
+ */
+export async function readProcessingPointer(
+  db: SqlExecutor,
+): Promise<Omit<ProcessingStateRow, 'checkpoint'>> {
+  const rows = await db.$queryRawUnsafe<Array<{ group_id: string; replay_id: string | null }>>(
+    `SELECT group_id, replay_id::text AS replay_id FROM processing_state WHERE id = 1`,
+  );
+  const row = rows[0];
+  return { groupId: row?.group_id ?? DEFAULT_GROUP_ID, replayId: row?.replay_id ?? null };
+}

@@ -6,6 +6,7 @@ import type { AnalyticsEngine } from '../consuming/analytics-engine.ts';
 import { analyticsTopicNames } from '../consuming/analytics-consumer.ts';
 import type { AnalyticsDatabase } from '../processing/analytics-pipeline.ts';
 import { readProcessingState } from '../processing/state-rows.ts';
+import { ReplayRateLimit } from './replay-rate-limit.ts';
 
 /** Log end offsets per topic, per partition, when the replay started: what "caught up" means. */
 export type ReplayTargets = Record<string, Record<string, number>>;
@@ -13,13 +14,16 @@ export type ReplayTargets = Record<string, Record<string, number>>;
 export interface ReplayView {
   id: string;
   groupId: string;
-  status: 'running' | 'completed' | 'failed';
+  /** paused: interrupted by a restart, waiting for an operator to resume it. */
+  status: 'running' | 'paused' | 'completed' | 'failed';
   /** stopping → tables (stock levels first, so joins see them) → streams → done */
   phase: string;
   startedAt: string;
   finishedAt: string | null;
   error: string | null;
   progress: { targetRecords: number; processedRecords: number; fraction: number };
+  /** The bound on the replay's pace, and how long it has held the replay back in this process. */
+  rate: { maxRecordsPerSecond: number; throttledMs: number };
 }
 
 interface ReplayRow {
@@ -40,6 +44,8 @@ export interface ReplayCoordinatorOptions {
   logger: Logger;
   /** How often to check whether the new group has caught up. */
   pollIntervalMs?: number;
+  /** A replay's pace until it has caught up (REPLAY_MAX_RECORDS_PER_SECOND). */
+  maxRecordsPerSecond: number;
 }
 
 /** The rows every aggregate lives in: cleared before a replay rebuilds them. */
@@ -66,6 +72,11 @@ export class ReplayCoordinator {
   readonly #options: ReplayCoordinatorOptions;
   #running: Promise<void> | undefined;
   #stopped = false;
+  /** The running replay's rate limit (lifted once it has caught up). */
+  #limit: ReplayRateLimit | undefined;
+  /** A replay interrupted by a restart, held until an operator resumes it. */
+  #pausedId: string | undefined;
+  #trackedId: string | undefined;
 
   constructor(options: ReplayCoordinatorOptions) {
     this.#options = options;
@@ -75,25 +86,71 @@ export class ReplayCoordinator {
     return this.#running !== undefined;
   }
 
-  /** After a restart: a replay that was switched over keeps being watched; an earlier one failed. */
-  async resume(): Promise<void> {
+  /** A replay is waiting for an operator to resume it (the service serves, but does not consume). */
+  get paused(): boolean {
+    return this.#pausedId !== undefined;
+  }
+
+  /**
+   * At start-up, before anything consumes: a replay that a stop interrupted after its switch-over is
+   * paused, not continued. Nobody may have wanted it (a stray request started it), and it re-reads
+   * every topic: it goes on only when an operator resumes it. One interrupted before the switch
+   * failed (the old aggregates are intact). Returns true when a paused replay now owns the
+   * aggregates, in which case nothing may consume until it is resumed.
+   */
+  async holdInterrupted(): Promise<boolean> {
     const state = await readProcessingState(this.#options.db);
-    const running = await this.#options.db.$queryRawUnsafe<ReplayRow[]>(
+    const unfinished = await this.#options.db.$queryRawUnsafe<ReplayRow[]>(
       `SELECT id::text AS id, group_id, status, phase, targets, error, started_at, finished_at
-         FROM replays WHERE status = 'running'`,
+         FROM replays WHERE status IN ('running', 'paused')`,
     );
-    for (const replay of running) {
+    for (const replay of unfinished) {
       if (replay.id === state.replayId && replay.phase !== 'stopping') {
-        this.#track(replay.id, this.#watch(replay));
+        await this.#options.db.$executeRawUnsafe(
+          `UPDATE replays SET status = 'paused', error = $2 WHERE id = $1::uuid`,
+          replay.id,
+          `interrupted by a restart at phase "${replay.phase}": resume it with POST /api/replay/${replay.id}/resume (control token)`,
+        );
+        this.#pausedId = replay.id;
+        this.#options.logger.warn(
+          { replayId: replay.id, phase: replay.phase },
+          'a replay was interrupted by a restart: paused until an operator resumes it',
+        );
       } else {
         await this.#finish(replay.id, 'failed', 'interrupted before the switch to its group');
       }
     }
+    return this.#pausedId !== undefined;
+  }
+
+  /** An operator resumes a paused replay: it goes on from its group's committed offsets. */
+  async resume(id: string): Promise<ReplayView> {
+    const replay = await this.#row(id);
+    if (replay === undefined) throw new AnalyticsError('REPLAY_NOT_FOUND', `no replay ${id}`);
+    if (replay.status !== 'paused' || this.#pausedId !== id || this.#running !== undefined) {
+      throw new AnalyticsError(
+        'REPLAY_NOT_PAUSED',
+        `replay ${id} is ${replay.status}: only a paused replay can be resumed`,
+      );
+    }
+    await this.#options.db.$executeRawUnsafe(
+      `UPDATE replays SET status = 'running', error = NULL WHERE id = $1::uuid`,
+      id,
+    );
+    this.#pausedId = undefined;
+    this.#options.logger.info({ replayId: id, phase: replay.phase }, 'replay resumed');
+    this.#track(id, this.#rebuild({ ...replay, status: 'running' }));
+    return this.view(id) as Promise<ReplayView>;
   }
 
   async start(): Promise<ReplayView> {
-    if (this.#running !== undefined) {
-      throw new AnalyticsError('REPLAY_IN_PROGRESS', 'a replay is already running');
+    if (this.#running !== undefined || this.#pausedId !== undefined) {
+      throw new AnalyticsError(
+        'REPLAY_IN_PROGRESS',
+        this.#pausedId !== undefined
+          ? `replay ${this.#pausedId} is paused: resume it rather than starting another`
+          : 'a replay is already running',
+      );
     }
     const id = randomUUID();
     const [{ count }] = await this.#options.db.$queryRawUnsafe<Array<{ count: number }>>(
@@ -127,6 +184,10 @@ export class ReplayCoordinator {
       finishedAt: replay.finished_at?.toISOString() ?? null,
       error: replay.error,
       progress,
+      rate: {
+        maxRecordsPerSecond: this.#options.maxRecordsPerSecond,
+        throttledMs: this.#limitOf(replay.id)?.waitedMs ?? 0,
+      },
     };
   }
 
@@ -137,10 +198,12 @@ export class ReplayCoordinator {
 
   async stop(): Promise<void> {
     this.#stopped = true;
+    this.#limit?.release();
     await this.#running;
   }
 
   #track(id: string, work: Promise<void>): void {
+    this.#trackedId = id;
     this.#running = work
       .catch(async (error: unknown) => {
         // Interrupted by shutdown: the row stays 'running' and resume() watches it after the restart.
@@ -186,22 +249,39 @@ export class ReplayCoordinator {
       await engine.start(); // nothing changed: carry on with the old group
       throw error;
     }
-    await engine.consume(replay.group_id, [topics.stockLevel.name]);
-    await this.#waitCaughtUp({ ...replay, phase: 'tables' }, [topics.stockLevel.name]);
-    await db.$executeRawUnsafe(
-      `UPDATE replays SET phase = 'streams' WHERE id = $1::uuid`,
-      replay.id,
-    );
-    await engine.consume(replay.group_id);
-    await this.#waitCaughtUp(replay, analyticsTopicNames);
-    await this.#finish(replay.id, 'completed', null);
-    logger.info({ replayId: replay.id, groupId: replay.group_id }, 'replay completed');
+    await this.#rebuild({ ...replay, phase: 'tables' });
   }
 
-  /** After a restart mid-replay: the engine already consumes the replay's group. */
-  async #watch(replay: ReplayRow): Promise<void> {
+  /**
+   * Consumes the replay's group at the bounded pace: the stock table first (phase `tables`), then
+   * every topic (phase `streams`), until the targets are reached; then the bound is lifted and the
+   * group carries on as the live one. A resumed replay starts at its recorded phase.
+   */
+  async #rebuild(replay: ReplayRow): Promise<void> {
+    const { db, engine, logger } = this.#options;
+    const limit = new ReplayRateLimit(this.#options.maxRecordsPerSecond);
+    this.#limit = limit;
+    const throttle = (records: number) => limit.take(records);
+    if (replay.phase === 'tables') {
+      await engine.consume(replay.group_id, [topics.stockLevel.name], throttle);
+      await this.#waitCaughtUp(replay, [topics.stockLevel.name]);
+      await db.$executeRawUnsafe(
+        `UPDATE replays SET phase = 'streams' WHERE id = $1::uuid`,
+        replay.id,
+      );
+    }
+    await engine.consume(replay.group_id, undefined, throttle);
     await this.#waitCaughtUp(replay, analyticsTopicNames);
+    limit.lift();
     await this.#finish(replay.id, 'completed', null);
+    logger.info(
+      { replayId: replay.id, groupId: replay.group_id, throttledMs: limit.waitedMs },
+      'replay completed',
+    );
+  }
+
+  #limitOf(replayId: string): ReplayRateLimit | undefined {
+    return this.#running !== undefined && this.#trackedId === replayId ? this.#limit : undefined;
   }
 
   async #finish(id: string, status: 'completed' | 'failed', error: string | null): Promise<void> {
@@ -261,7 +341,11 @@ export class ReplayCoordinator {
   }
 
   async #progress(replay: ReplayRow): Promise<ReplayView['progress']> {
-    const processed = this.#processedOffsets(replay.group_id);
+    let processed = this.#processedOffsets(replay.group_id);
+    // Nothing consumes the group here (a paused replay): what its group has committed is the measure.
+    if (processed.size === 0 && replay.status !== 'completed') {
+      processed = await this.#committedOffsets(replay);
+    }
     let targetRecords = 0;
     let processedRecords = 0;
     for (const [topic, partitions] of Object.entries(replay.targets)) {
@@ -280,6 +364,21 @@ export class ReplayCoordinator {
       fraction:
         targetRecords === 0 ? 1 : Math.round((processedRecords / targetRecords) * 1000) / 1000,
     };
+  }
+
+  async #committedOffsets(replay: ReplayRow): Promise<Map<string, number>> {
+    const positions = new Map<string, number>();
+    try {
+      const lag = await this.#options.streaming.lag(replay.group_id, Object.keys(replay.targets));
+      for (const entry of lag) {
+        if (entry.committedOffset !== null) {
+          positions.set(`${entry.topic}:${entry.partition}`, entry.committedOffset - 1);
+        }
+      }
+    } catch {
+      // The broker is away: no progress to show rather than no answer.
+    }
+    return positions;
   }
 
   async #endOffsets(): Promise<ReplayTargets> {

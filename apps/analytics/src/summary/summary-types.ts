@@ -9,8 +9,17 @@ export interface AnalyticsSummary {
   processing: {
     /** The consumer group the aggregates come from (changes with each replay). */
     groupId: string;
-    /** The replay that built the aggregates, if any, and whether it is still running. */
-    replay: { id: string; status: string } | null;
+    /**
+     * The replay that built the aggregates, if any: whether it is still running (or paused by a
+     * restart, waiting for an operator), its phase and how far along it is.
+     */
+    replay: {
+      id: string;
+      status: string;
+      phase: string;
+      progress: { targetRecords: number; processedRecords: number; fraction: number };
+      rate: { maxRecordsPerSecond: number; throttledMs: number };
+    } | null;
     /** Records this instance processed since it started. */
     processedRecords: number;
   };

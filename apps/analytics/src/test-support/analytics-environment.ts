@@ -4,7 +4,7 @@ import { startTestPostgres, type TestPostgres } from '@retail-streams/service-ki
 import type { RunningBroker } from '@retail-streams/streaming-broker';
 import type { Streaming } from '@retail-streams/streaming-client';
 import { startStreamingFixture } from '@retail-streams/streaming-client/testing';
-import type { KafkaMessage } from 'kafkajs';
+import type { Kafka, KafkaMessage } from 'kafkajs';
 import { loadAnalyticsConfig } from '../config.ts';
 import { startAnalytics, type RunningAnalytics } from '../start-analytics.ts';
 import type { AnalyticsSummary } from '../summary/summary-types.ts';
@@ -17,6 +17,8 @@ export interface AnalyticsEnvironment {
   broker: RunningBroker;
   postgres: TestPostgres;
   streaming: Streaming;
+  /** A plain kafkajs client for the test's own questions (DescribeGroups). */
+  kafka: Kafka;
   startAnalytics(database: string, env?: Record<string, string>): Promise<RunningAnalytics>;
   /** Publishes events to one partition (tests choose partitions to script per-partition order). */
   publish<T extends EventTopic>(topic: T, events: EventOf<T>[], partition?: number): Promise<void>;
@@ -34,6 +36,7 @@ export async function startAnalyticsEnvironment(): Promise<AnalyticsEnvironment>
     broker,
     postgres,
     streaming,
+    kafka: streamingFixture.kafka,
     async startAnalytics(database, env = {}) {
       const databaseUrl = await postgres.createDatabase(database);
       const config = loadAnalyticsConfig({

@@ -3,22 +3,40 @@ import type { Admin } from 'kafkajs';
 import { connectClient } from '../kafka/client.ts';
 import type { Client } from '../kafka/client.ts';
 import { translateKafkaError } from '../kafka/translate-error.ts';
+import { securityFrom } from '../kafka/security.ts';
+import type { ClientSecurity } from '@retail-streams/streaming-client/security';
 
 export const DEFAULT_BOOTSTRAP = 'localhost:9092';
 
 export interface GlobalOptions {
   bootstrapServer: string;
   verbose: boolean;
+  /** TLS / SASL from --command-config and --client-property (undefined: PLAINTEXT). */
+  security: ClientSecurity | undefined;
 }
 
 export function globalOptions(command: Command): GlobalOptions {
-  const o = command.optsWithGlobals<{ bootstrapServer?: string; verbose?: boolean }>();
-  return { bootstrapServer: o.bootstrapServer ?? DEFAULT_BOOTSTRAP, verbose: o.verbose === true };
+  const o = command.optsWithGlobals<{
+    bootstrapServer?: string;
+    verbose?: boolean;
+    commandConfig?: string;
+    clientProperty?: string[];
+  }>();
+  return {
+    bootstrapServer: o.bootstrapServer ?? DEFAULT_BOOTSTRAP,
+    verbose: o.verbose === true,
+    security: securityFrom(o.commandConfig, o.clientProperty),
+  };
 }
 
 export async function clientFor(command: Command, clientId?: string): Promise<Client> {
   const g = globalOptions(command);
-  return connectClient({ bootstrapServer: g.bootstrapServer, verbose: g.verbose, clientId });
+  return connectClient({
+    bootstrapServer: g.bootstrapServer,
+    verbose: g.verbose,
+    clientId,
+    security: g.security,
+  });
 }
 
 /**

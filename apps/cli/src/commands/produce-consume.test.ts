@@ -201,4 +201,90 @@ describe('streaming produce and consume', () => {
     expect(c.code).toBe(0);
     expect(c.stderr).toMatch(/^consumed \d+ records?\n$/);
   });
+
+  it("prints records as Kafka's console consumer does with --property", async () => {
+    await cli(['produce', '-t', 'formatted', '-K', ':', '-H', 'source=lab'], 'sku-1:5\nno-key\n');
+    const r = await cli([
+      'consume',
+      '-t',
+      'formatted',
+      '--from-beginning',
+      '-e',
+      '--property',
+      'print.key=true',
+      '--property',
+      'print.partition=true',
+      '--property',
+      'print.headers=true',
+      '--property',
+      'key.separator= | ',
+    ]);
+    expect(r.stdout).toBe(
+      'Partition:0 | source:lab | sku-1 | 5\nPartition:0 | source:lab | null | no-key\n',
+    );
+    const misspelt = await cli(['consume', '-t', 'formatted', '--property', 'print.kye=true']);
+    expect(misspelt.code).toBe(2);
+    expect(misspelt.stderr).toMatch(/--property print.kye: not a formatter property; known: print/);
+  });
+
+  describe('topics that do not exist yet', () => {
+    it('are created by the producer, where the broker allows it (auto.create.topics.enable)', async () => {
+      const produced = await cli(['produce', '--topic', 'fresh'], 'one\ntwo\n');
+      expect(produced.code).toBe(0);
+      expect(produced.stderr).toBe(
+        'created topic fresh (it did not exist; auto.create.topics.enable)\n' +
+          'acknowledged 2 records to fresh: partition 0 offsets 0-1 (2)\n',
+      );
+      const again = await cli(['produce', '--topic', 'fresh'], 'three\n');
+      expect(again.stderr).toBe('acknowledged 1 record to fresh: partition 0 offset 2 (1)\n');
+    });
+
+    it('are waited for by the consumer, which says so and then reads them', async () => {
+      const consumer = spawnCli([
+        'consume',
+        '--topic',
+        'later',
+        '--from-beginning',
+        '-b',
+        broker.bootstrap,
+      ]);
+      await consumer.waitFor(/waiting for topic later to be created \(it does not exist yet\)\n/);
+      expect((await cli(['produce', '--topic', 'later'], 'hello\n')).code).toBe(0);
+      await consumer.waitFor(/^hello\n$/, 'stdout');
+      consumer.kill('SIGINT');
+      const done = await consumer.exit;
+      expect(done.code).toBe(0);
+      expect(done.stderr).toBe(
+        'waiting for topic later to be created (it does not exist yet)\nconsumed 1 record\n',
+      );
+    });
+
+    it('have nothing to read for --exit-at-end, and a --timeout-ms ends the wait', async () => {
+      const atEnd = await cli(['consume', '--topic', 'never', '--exit-at-end']);
+      expect(atEnd).toMatchObject({
+        code: 0,
+        stdout: '',
+        stderr: 'topic never does not exist: nothing to read\nconsumed 0 records\n',
+      });
+      const timedOut = await cli(['consume', '--topic', 'never', '--timeout-ms', '300']);
+      expect(timedOut.code).toBe(0);
+      expect(timedOut.stderr).toMatch(/waiting for topic never.*\nconsumed 0 records\n$/);
+    });
+
+    it('stay an error where the broker does not create topics, saying how to create one', async () => {
+      const strict = await startTestBroker({ autoCreateTopics: false });
+      try {
+        const produced = await runCli(['produce', '--topic', 'absent', '-b', strict.bootstrap], {
+          input: 'x\n',
+        });
+        expect(produced.code).toBe(1);
+        expect(produced.stderr).toBe(
+          'streaming: unknown topic absent, and the broker does not create topics on first use ' +
+            '(auto.create.topics.enable=false): create it first with kafka-topics --create --topic absent\n',
+        );
+      } finally {
+        await strict.close();
+      }
+    });
+  });
 });

@@ -4,6 +4,7 @@ import { CliError, usageError } from '../errors.ts';
 import { formatTable } from '../format/table.ts';
 import { ConfigResourceTypes } from '../kafka/kafkajs.ts';
 import { partitionOffsets, topicMetadata } from '../kafka/topic-info.ts';
+import { kafkaErrorType } from '../kafka/translate-error.ts';
 import { collect, parseInteger, parseKeyValues } from '../util/parse-options.ts';
 import { out, withAdmin } from './context.ts';
 
@@ -21,6 +22,7 @@ interface TopicsOptions {
   ifNotExists?: boolean;
   ifExists?: boolean;
   allConfigs?: boolean;
+  excludeInternal?: boolean;
 }
 
 const EXAMPLES = `
@@ -64,6 +66,7 @@ export function registerTopics(program: Command): void {
     .option('--if-not-exists', 'create: succeed when the topic already exists')
     .option('--if-exists', 'delete/alter: succeed when the topic does not exist')
     .option('--all-configs', "describe: every config, not only the topic's overrides")
+    .option('--exclude-internal', 'list, describe: leave out internal topics (__consumer_offsets)')
     .addHelpText('after', EXAMPLES)
     .action(async (options: TopicsOptions, command: Command) => {
       const actions = (['list', 'create', 'describe', 'delete', 'alter'] as const).filter(
@@ -83,7 +86,7 @@ export function registerTopics(program: Command): void {
         async (admin) => {
           switch (action) {
             case 'list':
-              return listTopics(admin);
+              return listTopics(admin, options);
             case 'create':
               return createTopic(admin, options);
             case 'describe':
@@ -99,9 +102,16 @@ export function registerTopics(program: Command): void {
     });
 }
 
-async function listTopics(admin: Admin): Promise<void> {
+/** Kafka's internal topics start with two underscores (__consumer_offsets, __transaction_state). */
+const isInternal = (name: string) => name.startsWith('__');
+
+async function topicNames(admin: Admin, o: TopicsOptions): Promise<string[]> {
   const names = (await admin.listTopics()).sort();
-  out(names.map((n) => `${n}\n`).join(''));
+  return o.excludeInternal ? names.filter((name) => !isInternal(name)) : names;
+}
+
+async function listTopics(admin: Admin, o: TopicsOptions): Promise<void> {
+  out((await topicNames(admin, o)).map((n) => `${n}\n`).join(''));
 }
 
 async function createTopic(admin: Admin, o: TopicsOptions): Promise<void> {
@@ -110,19 +120,31 @@ async function createTopic(admin: Admin, o: TopicsOptions): Promise<void> {
     name,
     value,
   }));
-  const created = await admin.createTopics({
-    waitForLeaders: true,
-    topics: [
-      {
-        topic,
-        numPartitions: o.partitions ? parseInteger('--partitions', o.partitions, 1) : undefined,
-        replicationFactor: o.replicationFactor
-          ? parseInteger('--replication-factor', o.replicationFactor, 1)
-          : undefined,
-        configEntries,
-      },
-    ],
-  });
+  const replicationFactor = o.replicationFactor
+    ? parseInteger('--replication-factor', o.replicationFactor, 1)
+    : undefined;
+  const created = await admin
+    .createTopics({
+      waitForLeaders: true,
+      topics: [
+        {
+          topic,
+          numPartitions: o.partitions ? parseInteger('--partitions', o.partitions, 1) : undefined,
+          replicationFactor,
+          configEntries,
+        },
+      ],
+    })
+    .catch(async (err: unknown) => {
+      // kafkajs drops the broker's own message and says only "Replication-factor is invalid".
+      if (kafkaErrorType(err) !== 'INVALID_REPLICATION_FACTOR') throw err;
+      const { brokers } = await admin.describeCluster();
+      throw new CliError(
+        'KAFKA_ERROR',
+        `replication factor ${replicationFactor} is larger than the ${brokers.length} available ` +
+          `broker${brokers.length === 1 ? '' : 's'}`,
+      );
+    });
   if (!created) {
     if (o.ifNotExists) {
       out(`topic ${topic} already exists\n`);
@@ -147,7 +169,7 @@ async function topicConfigs(admin: Admin, topic: string): Promise<ConfigEntries[
 }
 
 async function describeTopics(admin: Admin, o: TopicsOptions): Promise<void> {
-  const names = o.topic ? [o.topic] : (await admin.listTopics()).sort();
+  const names = o.topic ? [o.topic] : await topicNames(admin, o);
   const blocks: string[] = [];
   for (const name of names) {
     const meta = await topicMetadata(admin, name);

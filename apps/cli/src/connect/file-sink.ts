@@ -21,6 +21,8 @@ export interface FileSinkOptions {
   startAt?: ReadonlyMap<number, bigint>;
   endAt?: ReadonlyMap<number, bigint>;
   onWritten?: (total: number) => void;
+  /** The line for a record value (a Connect converter); default: the value as UTF-8 text. */
+  toLine?: (value: Buffer | null) => string;
 }
 
 export async function runFileSink(o: FileSinkOptions): Promise<ReadResult> {
@@ -38,7 +40,8 @@ export async function runFileSink(o: FileSinkOptions): Promise<ReadResult> {
       startAt: o.startAt,
       endAt: o.endAt,
       onRecord: (r) => {
-        const text = r.value === null ? '' : r.value.toString('utf8');
+        const value = r.value ?? null;
+        const text = o.toLine ? o.toLine(value) : value === null ? '' : value.toString('utf8');
         fs.writeSync(fd, `${text}\n`);
         written += 1;
         o.onWritten?.(written);

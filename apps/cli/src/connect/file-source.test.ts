@@ -167,6 +167,76 @@ describe('connect file-source', () => {
     ]);
   });
 
+  it('tails several files from one process, each once across kill -9 and a restart', async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    const a = path.join(dir, 'sales.access.log');
+    const b = path.join(dir, 'inventory.access.log');
+    await cli(['topics', '--create', '--topic', 'logs.both', '--partitions', '2']);
+    fs.writeFileSync(a, lines(1, 30));
+    fs.writeFileSync(b, lines(101, 130));
+    const both = ['--file', b, '--batch-size', '10'];
+
+    // Killed right after a batch is acknowledged and before its position is recorded.
+    const killed = source(a, 'logs.both', both, { STREAMING_TEST_KILL_AFTER_BATCH: '2' });
+    expect((await killed.exit).signal).toBe('SIGKILL');
+
+    const restarted = source(a, 'logs.both', both);
+    await waitForRecords('logs.both', 60);
+    fs.appendFileSync(a, lines(31, 35));
+    fs.appendFileSync(b, lines(131, 135));
+    await waitForRecords('logs.both', 70);
+    const run = await stop(restarted);
+    // The killed batch was found in the topic, not sent again.
+    expect(run.stderr).toMatch(/line\(s\) were published but not recorded before the last stop/);
+
+    const records = await values('logs.both');
+    const from = (source: string) =>
+      records
+        .filter((r) => r.headers['connect.source'] === source)
+        .map((r) => Number(r.value))
+        .sort((x, y) => x - y);
+    expect(records).toHaveLength(70);
+    expect(from('file-source-sales.access.log')).toEqual(
+      Array.from({ length: 35 }, (_, i) => i + 1),
+    );
+    expect(from('file-source-inventory.access.log')).toEqual(
+      Array.from({ length: 35 }, (_, i) => i + 101),
+    );
+  });
+
+  it('refuses --name with several files, and two files of the same name', async () => {
+    const withName = await cli([
+      'connect',
+      'file-source',
+      '--file',
+      'a.log',
+      '--file',
+      'b.log',
+      '--name',
+      'x',
+      '--topic',
+      'logs.access',
+    ]);
+    expect(withName.code).toBe(2);
+    expect(withName.stderr).toContain('--name names the connector of one file');
+    const sameName = await cli([
+      'connect',
+      'file-source',
+      '--file',
+      'one/access.log',
+      '--file',
+      'two/access.log',
+      '--topic',
+      'logs.access',
+    ]);
+    expect(sameName.code).toBe(2);
+    expect(sameName.stderr).toContain('share the connector name file-source-access.log');
+    const none = await cli(['connect', 'file-source', '--topic', 'logs.access']);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain('at least one --file');
+  });
+
   it('waits for a file that does not exist yet, and keeps an unfinished last line until it ends', async () => {
     const dir = tempDir();
     dirs.push(dir);

@@ -24,7 +24,7 @@ import fs from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Admin, IHeaders, Producer } from 'kafkajs';
 import type { Client } from '../kafka/client.ts';
-import { partitionOffsets } from '../kafka/topic-info.ts';
+import { partitionOffsets, producerTopic } from '../kafka/topic-info.ts';
 import { readTopic } from '../kafka/topic-reader.ts';
 import { findByInode, identityOf, matches } from './file-identity.ts';
 import type { FileIdentity } from './file-identity.ts';
@@ -41,6 +41,10 @@ export const HEADER_LINE = 'connect.line';
 export interface FileSourceOptions {
   client: Client;
   admin: Admin;
+  /**
+   * Connected, idempotent, and made with `allowAutoTopicCreation: true` for a missing topic to be
+   * created on first use (where the broker allows it).
+   */
   producer: Producer;
   name: string;
   file: string;
@@ -52,6 +56,8 @@ export interface FileSourceOptions {
   pollMs: number;
   /** Publish to this partition only (default: each batch to the next partition). */
   partition?: number;
+  /** The record value for a line (a Connect converter); default: the line's text. */
+  toValue?: (line: string) => string | Buffer;
   signal: AbortSignal;
   log: (message: string) => void;
   /** Called after every acknowledged batch (progress display, tests). */
@@ -101,64 +107,79 @@ function sameFile(fd: number, file: string): boolean | null {
   }
 }
 
+/**
+ * Runs the connector until `signal` aborts (or the file cannot be read): the steps below, in order.
+ * The target topic is created on first use when the broker allows it, as Kafka Connect's workers do.
+ */
 export async function runFileSource(o: FileSourceOptions): Promise<{ published: number }> {
   const store = new OffsetStore(o.client, o.producer, o.offsetsTopic);
   await store.ensureTopic(o.admin);
-  const partitionCount = (await partitionOffsets(o.admin, o.topic)).length;
-  const ends: Record<string, string> = {};
-  let published = 0;
-  let batches = 0;
-  let nextPartition = 0;
+  const topic = await producerTopic(o.admin, o.producer, o.topic, () =>
+    o.log(`created topic ${o.topic} (it did not exist; auto.create.topics.enable)`),
+  );
+  const source = new FileSource(o, store, topic.partitions.length);
+  try {
+    await source.resumeOrStart();
+    await source.follow();
+  } finally {
+    source.close();
+  }
+  return { published: source.published };
+}
 
-  const currentEnds = async () => {
-    for (const p of await partitionOffsets(o.admin, o.topic))
-      ends[String(p.partition)] = String(p.high);
-  };
+/** One run of the connector: where it reads, what it published, and the steps of its loop. */
+class FileSource {
+  published = 0;
+  private batches = 0;
+  private nextPartition = 0;
+  /** Log end of each target partition as last seen (partition -> offset), stored with positions. */
+  private readonly ends: Record<string, string> = {};
+  private current: Reading | null = null;
+  private readonly o: FileSourceOptions;
+  private readonly store: OffsetStore;
+  private readonly partitionCount: number;
 
-  const save = async (r: Reading) => {
-    r.identity = identityOf(r.fd, r.position);
-    const offset: SourceOffset = {
-      v: 1,
-      connector: o.name,
-      file: o.file,
-      incarnation: r.incarnation,
-      identity: r.identity,
-      position: r.position,
-      line: r.line,
-      ends: { ...ends },
-    };
-    await store.save(offset);
-  };
+  constructor(o: FileSourceOptions, store: OffsetStore, partitionCount: number) {
+    this.o = o;
+    this.store = store;
+    this.partitionCount = partitionCount;
+  }
 
-  /** A new incarnation of the file at the configured path, recorded before anything is published. */
-  const startNew = async (): Promise<Reading | null> => {
-    let fd = tryOpen(o.file);
-    let waiting = false;
-    while (fd === null) {
-      if (!waiting) o.log(`waiting for ${o.file} to appear`);
-      waiting = true;
-      await sleep(o.pollMs, undefined, { signal: o.signal }).catch(() => undefined);
-      if (o.signal.aborted) return null;
-      fd = tryOpen(o.file);
+  /** Step 1: carry on from the stored position (see the design notes), or start the file afresh. */
+  async resumeOrStart(): Promise<void> {
+    const stored = await this.store.load(this.o.admin, this.o.name);
+    if (stored) this.current = await this.resume(stored);
+    if (!this.current) {
+      this.current = await this.startNew();
+      if (this.current) this.o.log(`reading ${this.o.file} from its start`);
     }
-    const r: Reading = {
-      path: o.file,
-      fd,
-      incarnation: randomUUID(),
-      position: 0,
-      line: 0,
-      identity: identityOf(fd, 0),
-      draining: false,
-      drainSize: -1,
-    };
-    await currentEnds();
-    await save(r);
-    return r;
-  };
+  }
 
-  const stored = await store.load(o.admin, o.name);
-  let current: Reading | null = null;
-  if (stored) {
+  /** Step 2: publish new lines as they come, following rotation and truncation, until stopped. */
+  async follow(): Promise<void> {
+    const { o } = this;
+    while (this.current && !o.signal.aborted) {
+      const reading = this.current;
+      const { lines, partial } = readLines(reading.fd, reading.position, o.batchSize);
+      if (lines.length > 0) {
+        await this.publish(reading, lines);
+        continue;
+      }
+      const moved = reading.draining
+        ? await this.finishIfDrained(reading, partial)
+        : await this.noticeRotationOrTruncation(reading);
+      if (moved) continue;
+      await sleep(o.pollMs, undefined, { signal: o.signal }).catch(() => undefined);
+    }
+  }
+
+  close(): void {
+    if (this.current) fs.closeSync(this.current.fd);
+    this.current = null;
+  }
+
+  private async resume(stored: SourceOffset): Promise<Reading | null> {
+    const { o } = this;
     const seen = await scanUnrecorded(o, stored);
     let position = stored.position;
     let line = stored.line;
@@ -169,48 +190,56 @@ export async function runFileSource(o: FileSourceOptions): Promise<{ published: 
       position = seen.position;
       line = seen.line;
     }
-    for (const candidate of [o.file, findByInode(o.file, stored.identity)]) {
-      if (current || candidate === null) continue;
-      const fd = tryOpen(candidate);
-      if (fd === null) continue;
-      if (matches(fd, stored.identity) && fs.fstatSync(fd).size >= position) {
-        current = {
-          path: candidate,
-          fd,
-          incarnation: stored.incarnation,
-          position,
-          line,
-          identity: stored.identity,
-          draining: candidate !== o.file,
-          drainSize: -1,
-        };
-      } else {
-        fs.closeSync(fd);
-      }
-    }
-    if (current) {
-      Object.assign(ends, stored.ends);
-      await currentEnds();
-      await save(current);
-      o.log(
-        `resuming ${current.path} at byte ${current.position} (line ${current.line})` +
-          (current.draining ? ', rotated away: reading it to its end first' : ''),
-      );
-    } else {
+    const reading = findStoredFile(o.file, stored, position, line);
+    if (!reading) {
       o.log(
         `the file read before (${stored.file}, byte ${position}) is gone: reading ${o.file} from its start`,
       );
+      return null;
     }
-  }
-  if (!current) {
-    current = await startNew();
-    if (current) o.log(`reading ${o.file} from its start`);
+    Object.assign(this.ends, stored.ends);
+    await this.currentEnds();
+    await this.save(reading);
+    o.log(
+      `resuming ${reading.path} at byte ${reading.position} (line ${reading.line})` +
+        (reading.draining ? ', rotated away: reading it to its end first' : ''),
+    );
+    return reading;
   }
 
-  const publish = async (r: Reading, lines: Line[]) => {
-    const partition = o.partition ?? nextPartition++ % partitionCount;
+  /** A new incarnation of the file at the configured path, recorded before anything is published. */
+  private async startNew(): Promise<Reading | null> {
+    const { o } = this;
+    let fd = tryOpen(o.file);
+    let waiting = false;
+    while (fd === null) {
+      if (!waiting) o.log(`waiting for ${o.file} to appear`);
+      waiting = true;
+      await sleep(o.pollMs, undefined, { signal: o.signal }).catch(() => undefined);
+      if (o.signal.aborted) return null;
+      fd = tryOpen(o.file);
+    }
+    const reading: Reading = {
+      path: o.file,
+      fd,
+      incarnation: randomUUID(),
+      position: 0,
+      line: 0,
+      identity: identityOf(fd, 0),
+      draining: false,
+      drainSize: -1,
+    };
+    await this.currentEnds();
+    await this.save(reading);
+    return reading;
+  }
+
+  /** Publishes one batch to one partition, then records the position after it. */
+  private async publish(r: Reading, lines: Line[]): Promise<void> {
+    const { o } = this;
+    const partition = o.partition ?? this.nextPartition++ % this.partitionCount;
     const messages = lines.map((l, i) => ({
-      value: l.text,
+      value: o.toValue ? o.toValue(l.text) : l.text,
       partition,
       headers: {
         [HEADER_SOURCE]: o.name,
@@ -222,65 +251,106 @@ export async function runFileSource(o: FileSourceOptions): Promise<{ published: 
     const acked = await o.producer.send({ topic: o.topic, acks: -1, messages });
     const mine = acked.find((a) => a.partition === partition);
     if (mine?.baseOffset !== undefined) {
-      ends[String(partition)] = String(BigInt(mine.baseOffset) + BigInt(messages.length));
+      this.ends[String(partition)] = String(BigInt(mine.baseOffset) + BigInt(messages.length));
     }
     r.position = lines[lines.length - 1].end;
     r.line += lines.length;
-    published += lines.length;
-    batches += 1;
-    if (o.killAfterBatch !== undefined && batches === o.killAfterBatch)
+    this.published += lines.length;
+    this.batches += 1;
+    if (o.killAfterBatch !== undefined && this.batches === o.killAfterBatch)
       process.kill(process.pid, 'SIGKILL');
-    await save(r);
-    o.onPublished?.(lines.length, published);
-  };
-
-  try {
-    while (current && !o.signal.aborted) {
-      const { lines, partial } = readLines(current.fd, current.position, o.batchSize);
-      if (lines.length > 0) {
-        await publish(current, lines);
-        continue;
-      }
-      if (current.draining) {
-        const size = fs.fstatSync(current.fd).size;
-        if (size !== current.drainSize) {
-          current.drainSize = size;
-        } else {
-          // The rotated file stopped growing: its unterminated last line, if any, will never be
-          // finished, so it is published as it is.
-          if (partial.length > 0) {
-            await publish(current, [
-              { text: partial.toString('utf8'), end: current.position + partial.length },
-            ]);
-          }
-          o.log(`finished ${current.path} (${current.line} lines); following the new ${o.file}`);
-          fs.closeSync(current.fd);
-          current = await startNew();
-          continue;
-        }
-      } else {
-        const same = sameFile(current.fd, o.file);
-        if (same === false || same === null) {
-          current.path =
-            findByInode(o.file, fs.fstatSync(current.fd)) ?? `${o.file} (rotated away)`;
-          o.log(`${o.file} was rotated: finishing the old file (${current.path}) first`);
-          current.draining = true;
-          continue;
-        }
-        const size = fs.fstatSync(current.fd).size;
-        if (size < current.position || !matches(current.fd, current.identity)) {
-          o.log(`${o.file} was truncated: reading it again from its start`);
-          fs.closeSync(current.fd);
-          current = await startNew();
-          continue;
-        }
-      }
-      await sleep(o.pollMs, undefined, { signal: o.signal }).catch(() => undefined);
-    }
-  } finally {
-    if (current) fs.closeSync(current.fd);
+    await this.save(r);
+    o.onPublished?.(lines.length, this.published);
   }
-  return { published };
+
+  /**
+   * A rotated-away file that stopped growing is done: its unterminated last line, if any, will never
+   * be finished, so it is published as it is; then the new file at the path is followed.
+   */
+  private async finishIfDrained(r: Reading, partial: Buffer): Promise<boolean> {
+    const size = fs.fstatSync(r.fd).size;
+    if (size !== r.drainSize) {
+      r.drainSize = size;
+      return false;
+    }
+    if (partial.length > 0) {
+      await this.publish(r, [{ text: partial.toString('utf8'), end: r.position + partial.length }]);
+    }
+    this.o.log(`finished ${r.path} (${r.line} lines); following the new ${this.o.file}`);
+    fs.closeSync(r.fd);
+    this.current = await this.startNew();
+    return true;
+  }
+
+  /** True when the reading changed: the path names another file now, or the file was truncated. */
+  private async noticeRotationOrTruncation(r: Reading): Promise<boolean> {
+    const { o } = this;
+    const same = sameFile(r.fd, o.file);
+    if (same === false || same === null) {
+      r.path = findByInode(o.file, fs.fstatSync(r.fd)) ?? `${o.file} (rotated away)`;
+      o.log(`${o.file} was rotated: finishing the old file (${r.path}) first`);
+      r.draining = true;
+      return true;
+    }
+    const size = fs.fstatSync(r.fd).size;
+    if (size < r.position || !matches(r.fd, r.identity)) {
+      o.log(`${o.file} was truncated: reading it again from its start`);
+      fs.closeSync(r.fd);
+      this.current = await this.startNew();
+      return true;
+    }
+    return false;
+  }
+
+  private async currentEnds(): Promise<void> {
+    for (const p of await partitionOffsets(this.o.admin, this.o.topic))
+      this.ends[String(p.partition)] = String(p.high);
+  }
+
+  private async save(r: Reading): Promise<void> {
+    r.identity = identityOf(r.fd, r.position);
+    await this.store.save({
+      v: 1,
+      connector: this.o.name,
+      file: this.o.file,
+      incarnation: r.incarnation,
+      identity: r.identity,
+      position: r.position,
+      line: r.line,
+      ends: { ...this.ends },
+    });
+  }
+}
+
+/**
+ * The stored file, at the configured path or (rotated away meanwhile) found by inode in the same
+ * directory, if it still holds what was read; null when its content is gone.
+ */
+function findStoredFile(
+  file: string,
+  stored: SourceOffset,
+  position: number,
+  line: number,
+): Reading | null {
+  for (const candidate of [file, findByInode(file, stored.identity)]) {
+    if (candidate === null) continue;
+    const fd = tryOpen(candidate);
+    if (fd === null) continue;
+    if (matches(fd, stored.identity) && fs.fstatSync(fd).size >= position) {
+      return {
+        path: candidate,
+        fd,
+        incarnation: stored.incarnation,
+        position,
+        line,
+        identity: stored.identity,
+        draining: candidate !== file,
+        drainSize: -1,
+      };
+    }
+    fs.closeSync(fd);
+  }
+  return null;
 }
 
 /**

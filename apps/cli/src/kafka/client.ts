@@ -1,4 +1,6 @@
 import type { Kafka as KafkaClient, LogEntry } from 'kafkajs';
+import { kafkajsSecurity } from '@retail-streams/streaming-client/security';
+import type { ClientSecurity } from '@retail-streams/streaming-client/security';
 import { assertReachable, formatAddress, parseBootstrap } from './bootstrap.ts';
 import { registerCodecs } from './codecs.ts';
 import { Kafka, logLevel } from './kafkajs.ts';
@@ -8,6 +10,8 @@ export interface ClientOptions {
   /** Print the client's warnings and errors on stderr. */
   verbose?: boolean;
   clientId?: string;
+  /** TLS and SASL; undefined = PLAINTEXT. */
+  security?: ClientSecurity;
 }
 
 export interface Client {
@@ -28,6 +32,7 @@ export async function connectClient(options: ClientOptions): Promise<Client> {
   const kafka = new Kafka({
     clientId: options.clientId ?? 'streaming-cli',
     brokers: addresses.map(formatAddress),
+    ...kafkajsSecurity(options.security),
     connectionTimeout: 3000,
     requestTimeout: 30_000,
     retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 1000 },

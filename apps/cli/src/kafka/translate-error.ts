@@ -49,9 +49,40 @@ export function translateKafkaError(err: unknown, bootstrap: string, topic?: str
   if (type === 'TOPIC_ALREADY_EXISTS') {
     return new CliError('TOPIC_EXISTS', `topic ${topic ?? ''} already exists`.replace('  ', ' '));
   }
-  if (isConnectionError(err)) {
-    return new CliError('BROKER_UNREACHABLE', `cannot reach the broker at ${bootstrap}`);
+  if (
+    type === 'SASL_AUTHENTICATION_FAILED' ||
+    (err as KafkaJsLike)?.name === 'KafkaJSSASLAuthenticationError'
+  ) {
+    return new CliError(
+      'AUTHENTICATION_FAILED',
+      `authentication failed at ${bootstrap}: ${(err as Error).message} (check sasl.mechanism and sasl.jaas.config in --command-config)`,
+    );
   }
-  const message = (err as Error)?.message ?? String(err);
+  if (type?.endsWith('_AUTHORIZATION_FAILED')) {
+    return new CliError(
+      'NOT_AUTHORIZED',
+      `not authorized: ${type}${topic ? ` (topic ${topic})` : ''}; an ACL must allow this principal (streaming acls --list)`,
+    );
+  }
+  if (isConnectionError(err)) {
+    // The TCP probe got through before the client started: the Kafka conversation itself failed.
+    return new CliError(
+      'BROKER_UNREACHABLE',
+      `cannot reach the broker at ${bootstrap} (it accepts connections: if it needs TLS or SASL, give --command-config)`,
+    );
+  }
+  if (/Failed to find group coordinator/.test((err as Error)?.message ?? '')) {
+    return new CliError(
+      'KAFKA_ERROR',
+      'cannot find the group coordinator: on a broker with ACLs the principal needs READ on the group ' +
+        '(a consume without --group uses a temporary group named streaming-cli-tmp-…)',
+    );
+  }
+  // kafkajs groups per-topic failures ("Topic creation errors"): the inner messages say what failed.
+  const inner = (err as KafkaJsLike)?.errors
+    ?.map((e) => (e as KafkaJsLike)?.message)
+    .filter((m): m is string => typeof m === 'string');
+  const message =
+    inner && inner.length > 0 ? inner.join('; ') : ((err as Error)?.message ?? String(err));
   return new CliError('KAFKA_ERROR', type ? `${message} [${type}]` : message);
 }

@@ -24,9 +24,11 @@ export interface TestBroker {
   close(): Promise<void>;
 }
 
-export async function startTestBroker(): Promise<TestBroker> {
+export async function startTestBroker(
+  options: { autoCreateTopics?: boolean } = {},
+): Promise<TestBroker> {
   const logDir = tempDir('streaming-cli-broker-');
-  const broker = await startBroker({ port: 0, logDir });
+  const broker = await startBroker({ port: 0, logDir, ...options });
   return {
     broker,
     bootstrap: broker.bootstrap,

@@ -1,10 +1,9 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
-import { DemoError } from '../demo-error.ts';
-import type { DemoErrorCode } from '../demo-error.ts';
+import { DemoError } from '@retail-streams/demo-stack';
+import type { DemoErrorCode, RunningStack } from '@retail-streams/demo-stack';
 import type { LoadController } from '../load/load-controller.ts';
-import type { RunningStack } from '../stack/stack.ts';
 
 export interface ControlServerOptions {
   port: number;
@@ -43,14 +42,32 @@ const STATUS_OF: Partial<Record<DemoErrorCode, number>> = {
  *   POST /load/start          {"rate": 50, "syncRatio": 0.5, "durationSeconds": 60?}
  *   POST /load/stop
  *   GET  /load
+ *   POST /analytics/replay                         analytics' POST /api/replay, with the token
+ *   POST /analytics/replay/:id/resume              analytics' POST /api/replay/:id/resume
  */
 export async function startControlServer(options: ControlServerOptions): Promise<ControlServer> {
-  const { stack, load } = options;
-  const expected = Buffer.from(`Bearer ${options.token}`);
-  const routes: Record<
-    string,
-    (body: Record<string, unknown>, match: string[]) => Promise<unknown>
-  > = {
+  const handle = controlHandler(options);
+  const server: Server = createServer((req, res) => void handle(req, res));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, '127.0.0.1', () => resolve());
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+type Route = (body: Record<string, unknown>) => Promise<unknown>;
+
+function controlRoutes({ stack, load }: ControlServerOptions): Record<string, Route> {
+  return {
     'GET /status': async () => ({
       processes: stack.status(),
       load: load.status(),
@@ -69,25 +86,7 @@ export async function startControlServer(options: ControlServerOptions): Promise
       return { inventoryLatencyMs: ms };
     },
     'POST /load/start': async (body) => {
-      const rate = body.rate;
-      const syncRatio = body.syncRatio ?? 0.5;
-      const durationSeconds = body.durationSeconds;
-      if (typeof rate !== 'number' || !(rate > 0 && rate <= 5000)) {
-        throw new DemoError(
-          'BAD_ARGUMENT',
-          'rate must be a number of orders per second, 0 < rate <= 5000',
-        );
-      }
-      if (typeof syncRatio !== 'number' || !(syncRatio >= 0 && syncRatio <= 1)) {
-        throw new DemoError('BAD_ARGUMENT', 'syncRatio must be between 0 and 1');
-      }
-      if (
-        durationSeconds !== undefined &&
-        (typeof durationSeconds !== 'number' || !(durationSeconds > 0))
-      ) {
-        throw new DemoError('BAD_ARGUMENT', 'durationSeconds must be a positive number');
-      }
-      await load.start({ rate, syncRatio, durationSeconds: durationSeconds as number | undefined });
+      await load.start(loadSettingsFrom(body));
       return load.status();
     },
     'POST /load/stop': async () => {
@@ -96,8 +95,35 @@ export async function startControlServer(options: ControlServerOptions): Promise
     },
     'GET /load': async () => load.status(),
   };
+}
 
-  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+/** POST /load/start's body, checked: rate, syncRatio (default 0.5), durationSeconds (optional). */
+function loadSettingsFrom(body: Record<string, unknown>) {
+  const { rate, syncRatio = 0.5, durationSeconds } = body;
+  if (typeof rate !== 'number' || !(rate > 0 && rate <= 5000)) {
+    throw new DemoError(
+      'BAD_ARGUMENT',
+      'rate must be a number of orders per second, 0 < rate <= 5000',
+    );
+  }
+  if (typeof syncRatio !== 'number' || !(syncRatio >= 0 && syncRatio <= 1)) {
+    throw new DemoError('BAD_ARGUMENT', 'syncRatio must be between 0 and 1');
+  }
+  if (
+    durationSeconds !== undefined &&
+    (typeof durationSeconds !== 'number' || !(durationSeconds > 0))
+  ) {
+    throw new DemoError('BAD_ARGUMENT', 'durationSeconds must be a positive number');
+  }
+  return { rate, syncRatio, durationSeconds: durationSeconds as number | undefined };
+}
+
+/** CORS for the dashboard's origin, the token check, then the process actions and the routes. */
+function controlHandler(options: ControlServerOptions) {
+  const { stack } = options;
+  const expected = Buffer.from(`Bearer ${options.token}`);
+  const routes = controlRoutes(options);
+  return async (req: IncomingMessage, res: ServerResponse) => {
     const origin = req.headers.origin;
     if (origin && options.allowedOrigins.includes(origin)) {
       res.setHeader('access-control-allow-origin', origin);
@@ -117,6 +143,14 @@ export async function startControlServer(options: ControlServerOptions): Promise
       return;
     }
     const path = new URL(req.url ?? '/', 'http://localhost').pathname.replace(/\/$/, '');
+    if (req.method === 'POST' && ANALYTICS_REPLAY.test(path)) {
+      await forwardToAnalytics(
+        res,
+        `${stack.urls.analytics}/api${path.slice('/analytics'.length)}`,
+        options.token,
+      );
+      return;
+    }
     const processAction = /^\/processes\/([\w-]+)\/(stop|start|restart)$/.exec(path);
     try {
       const body = req.method === 'POST' ? await readJson(req) : {};
@@ -137,29 +171,40 @@ export async function startControlServer(options: ControlServerOptions): Promise
         send(res, 404, { error: { code: 'NOT_FOUND', message: `no route ${req.method} ${path}` } });
         return;
       }
-      send(res, 200, await route(body, []));
+      send(res, 200, await route(body));
     } catch (error) {
       const code = error instanceof DemoError ? error.code : 'INTERNAL';
       const status = error instanceof DemoError ? (STATUS_OF[error.code] ?? 500) : 500;
       send(res, status, { error: { code, message: (error as Error).message } });
     }
   };
+}
 
-  const server: Server = createServer((req, res) => void handle(req, res));
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, '127.0.0.1', () => resolve());
-  });
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : options.port;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+/** The replay actions analytics takes with the same token (the dashboard's buttons come this way). */
+const ANALYTICS_REPLAY = /^\/analytics\/replay(?:\/[0-9a-f-]{36}\/resume)?$/;
+
+/** Passes an operator action on to analytics with the token; its answer comes back unchanged. */
+async function forwardToAnalytics(res: ServerResponse, url: string, token: string): Promise<void> {
+  try {
+    const answer = await fetch(url, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
+      signal: AbortSignal.timeout(30_000),
+    });
+    const body = await answer.text();
+    res
+      .writeHead(answer.status, {
+        'content-type': answer.headers.get('content-type') ?? 'application/json',
+      })
+      .end(body);
+  } catch (error) {
+    send(res, 502, {
+      error: {
+        code: 'ADMIN_CALL_FAILED',
+        message: `analytics did not answer: ${(error as Error).message}`,
+      },
+    });
+  }
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { DemoError } from '../demo-error.ts';
+import { DemoError } from '@retail-streams/demo-stack';
 
 export interface LoadArgs {
   rate: number;

@@ -1,4 +1,4 @@
-import { DemoError } from '../demo-error.ts';
+import { DemoError } from '@retail-streams/demo-stack';
 import { runLoad } from './load-generator.ts';
 import type { LoadProgress, LoadResult, OrderPath, PathSummary } from './load-generator.ts';
 import { fetchSkus } from './order-factory.ts';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { freePort } from '../stack/ports.ts';
+import { freePort } from '@retail-streams/demo-stack';
 import { runLoad } from './load-generator.ts';
 import type { LoadProgress } from './load-generator.ts';
 

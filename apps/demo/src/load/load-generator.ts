@@ -1,4 +1,4 @@
-import { DemoError } from '../demo-error.ts';
+import { DemoError } from '@retail-streams/demo-stack';
 import { summariseLatencies } from './latency-stats.ts';
 import { DEFAULT_SKUS, randomOrder } from './order-factory.ts';
 
@@ -93,8 +93,6 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const accepted: AcceptedOrder[] = [];
   const pending = new Set<Promise<void>>();
   let skipped = 0;
-  let due = 0;
-  let issued = 0;
   const startedAt = new Date();
   const start = performance.now();
   const elapsed = () => performance.now() - start;
@@ -140,42 +138,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       paths: counters,
     });
 
-  await new Promise<void>((resolve) => {
-    let lastTick = 0;
-    let lastReport = 0;
-    const interval = options.progressIntervalMs ?? 250;
-    const tick = () => {
-      const now = elapsed();
-      const done = now >= options.durationMs || options.signal?.aborted === true;
-      const until = Math.min(now, options.durationMs);
-      // Integrate the rate since the last tick in 1 ms steps, so a rate change (a burst) lands
-      // where it was asked for even when the event loop was late.
-      for (let t = lastTick; t < until; t += 1) {
-        const rate = options.rateAt ? options.rateAt(t) : options.rate;
-        due += (Math.max(0, rate) * Math.min(1, until - t)) / 1000;
-      }
-      lastTick = Math.max(lastTick, until);
-      // The epsilon absorbs floating-point dust: 100/s for 1 s sends 100 orders, not 99.
-      const target = Math.floor(due + 1e-6);
-      while (issued < target && !options.signal?.aborted) {
-        issued++;
-        if (pending.size >= maxInFlight) {
-          skipped++;
-          continue;
-        }
-        send(random() < options.syncRatio ? 'sync' : 'async');
-      }
-      if (now - lastReport >= interval) {
-        lastReport = now;
-        report();
-      }
-      if (done) {
-        clearInterval(timer);
-        resolve();
-      }
-    };
-    const timer = setInterval(tick, TICK_MS);
-    tick();
+  await pace(options, elapsed, report, () => {
+    if (pending.size >= maxInFlight) skipped++;
+    else send(random() < options.syncRatio ? 'sync' : 'async');
   });
   // Every order sent gets its answer (or its timeout) before the result is final.
   while (pending.size > 0) {
@@ -198,6 +163,53 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     paths: { async: summary('async'), sync: summary('sync') },
     accepted,
   };
+}
+
+/**
+ * Calls `issue` once per order due at the asked rate until the duration is over (or the signal
+ * aborts), and `report` every progress interval.
+ */
+function pace(
+  options: LoadOptions,
+  elapsed: () => number,
+  report: () => void,
+  issue: () => void,
+): Promise<void> {
+  return new Promise<void>((resolve) => {
+    let due = 0;
+    let issued = 0;
+    let lastTick = 0;
+    let lastReport = 0;
+    const interval = options.progressIntervalMs ?? 250;
+    const tick = () => {
+      const now = elapsed();
+      const done = now >= options.durationMs || options.signal?.aborted === true;
+      const until = Math.min(now, options.durationMs);
+      // Integrate the rate since the last tick in 1 ms steps, so a rate change (a burst) lands
+      // where it was asked for even when the event loop was late.
+      for (let t = lastTick; t < until; t += 1) {
+        const rate = options.rateAt ? options.rateAt(t) : options.rate;
+        due += (Math.max(0, rate) * Math.min(1, until - t)) / 1000;
+      }
+      lastTick = Math.max(lastTick, until);
+      // The epsilon absorbs floating-point dust: 100/s for 1 s sends 100 orders, not 99.
+      const target = Math.floor(due + 1e-6);
+      while (issued < target && !options.signal?.aborted) {
+        issued++;
+        issue();
+      }
+      if (now - lastReport >= interval) {
+        lastReport = now;
+        report();
+      }
+      if (done) {
+        clearInterval(timer);
+        resolve();
+      }
+    };
+    const timer = setInterval(tick, TICK_MS);
+    tick();
+  });
 }
 
 function emptyCounters(): PathCounters {

@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AcceptedOrder } from '../load/load-generator.ts';
-import { freePort } from '../stack/ports.ts';
+import { freePort } from '@retail-streams/demo-stack';
 import { auditOrders } from './order-audit.ts';
 
 let server: Server | null = null;

@@ -4,11 +4,13 @@ import { join } from 'node:path';
 import { runLoad } from '../load/load-generator.ts';
 import type { LoadProgress } from '../load/load-generator.ts';
 import { fetchSkus, randomOrder } from '../load/order-factory.ts';
-import { ConsoleReporter } from '../stack/console-reporter.ts';
-import { describeExit } from '../stack/managed-process.ts';
-import { ephemeralPorts } from '../stack/ports.ts';
-import { startStack } from '../stack/stack.ts';
-import type { RunningStack } from '../stack/stack.ts';
+import {
+  ConsoleReporter,
+  describeExit,
+  ephemeralPorts,
+  startStack,
+} from '@retail-streams/demo-stack';
+import type { RunningStack } from '@retail-streams/demo-stack';
 import { FINAL_STATUSES, auditOrders } from './order-audit.ts';
 import type { ScenarioReport, TimelineEntry } from './scenario-report.ts';
 import { SCENARIO_SYNC_TIMEOUT_MS } from './scenarios.ts';
@@ -53,49 +55,15 @@ export async function runScenario(options: RunScenarioOptions): Promise<Scenario
   try {
     note(`starting an isolated stack in ${dataDir}`);
     const began = Date.now();
-    stack = await startStack({
-      dataDir,
-      ports: await ephemeralPorts(),
-      durable: false,
-      connectors: false,
-      serviceOverrides: { sales: { SYNC_TIMEOUT_MS: String(SCENARIO_SYNC_TIMEOUT_MS) } },
-      onLine: reporter.line,
-      onEvent: (event) => {
-        if (event.type === 'died') {
-          note(`!!! ${event.exit.name} died (${describeExit(event.exit.code, event.exit.signal)})`);
-        }
-        if (event.type === 'skipped') note(`skipped ${event.name}: ${event.reason}`);
-      },
-    });
+    stack = await startScenarioStack(dataDir, reporter, note);
     note(
       `stack ready in ${((Date.now() - began) / 1000).toFixed(1)} s; warming up with one order end to end`,
     );
-    const running = stack;
     const skus = await fetchSkus(stack.urls.inventory);
     await warmUp(stack.urls.sales, skus);
 
     note(`load: ${rate} orders/s for ${durationSeconds} s, sync share ${syncRatio}`);
-    const timeline: TimelineEntry[] = [];
-    const loadStart = performance.now();
-    const steps = scenario.steps.map(
-      (step) =>
-        new Promise<void>((resolve) => {
-          setTimeout(async () => {
-            const at = performance.now() - loadStart;
-            note(`+${(at / 1000).toFixed(1)} s ${step.label}`);
-            const entry: TimelineEntry = { atMs: at, label: step.label, tookMs: 0 };
-            try {
-              await step.run(running);
-            } catch (error) {
-              entry.error = (error as Error).message.split('\n')[0];
-              note(`${step.label} failed: ${entry.error}`);
-            }
-            entry.tookMs = performance.now() - loadStart - at;
-            timeline.push(entry);
-            resolve();
-          }, step.atSeconds * 1000);
-        }),
-    );
+    const faults = scheduleSteps(scenario.steps, stack, note);
     const { burst } = scenario;
     const result = await runLoad({
       salesUrl: stack.urls.sales,
@@ -112,8 +80,7 @@ export async function runScenario(options: RunScenarioOptions): Promise<Scenario
       onProgress: options.onProgress,
     });
     const loadEndedAt = result.startedAt.getTime() + result.elapsedMs;
-    await Promise.all(steps);
-    timeline.sort((a, b) => a.atMs - b.atMs);
+    const timeline = await faults;
 
     note(`checking ${result.accepted.length} accepted orders against sales`);
     const audit = await auditOrders(result.accepted, {
@@ -146,6 +113,56 @@ export async function runScenario(options: RunScenarioOptions): Promise<Scenario
     if (!keep) rmSync(dataDir, { recursive: true, force: true });
     else note(`data and process logs kept in ${dataDir}`);
   }
+}
+
+/** The scenario's stack: ephemeral ports, no durability, no connectors. */
+async function startScenarioStack(
+  dataDir: string,
+  reporter: ConsoleReporter,
+  note: (message: string) => void,
+): Promise<RunningStack> {
+  return startStack({
+    dataDir,
+    ports: await ephemeralPorts(),
+    durable: false,
+    connectors: false,
+    serviceOverrides: { sales: { SYNC_TIMEOUT_MS: String(SCENARIO_SYNC_TIMEOUT_MS) } },
+    onLine: reporter.line,
+    onEvent: (event) => {
+      if (event.type === 'died') {
+        note(`!!! ${event.exit.name} died (${describeExit(event.exit.code, event.exit.signal)})`);
+      }
+      if (event.type === 'skipped') note(`skipped ${event.name}: ${event.reason}`);
+    },
+  });
+}
+
+/**
+ * Runs each step at its time after the load starts (now); resolves, once all have run, to what
+ * each did and how long it took, in time order. A failed step is noted, not thrown.
+ */
+async function scheduleSteps(
+  steps: Scenario['steps'],
+  stack: RunningStack,
+  note: (message: string) => void,
+): Promise<TimelineEntry[]> {
+  const loadStart = performance.now();
+  const runStep = async (step: Scenario['steps'][number]): Promise<TimelineEntry> => {
+    await new Promise((resolve) => setTimeout(resolve, step.atSeconds * 1000));
+    const at = performance.now() - loadStart;
+    note(`+${(at / 1000).toFixed(1)} s ${step.label}`);
+    const entry: TimelineEntry = { atMs: at, label: step.label, tookMs: 0 };
+    try {
+      await step.run(stack);
+    } catch (error) {
+      entry.error = (error as Error).message.split('\n')[0];
+      note(`${step.label} failed: ${entry.error}`);
+    }
+    entry.tookMs = performance.now() - loadStart - at;
+    return entry;
+  };
+  const timeline = await Promise.all(steps.map(runStep));
+  return timeline.sort((a, b) => a.atMs - b.atMs);
 }
 
 /** One async order placed and followed to its decision: the pipeline works before we measure it. */

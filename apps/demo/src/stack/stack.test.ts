@@ -6,13 +6,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startControlServer } from '../control/control-server.ts';
 import type { ControlServer } from '../control/control-server.ts';
 import { LoadController } from '../load/load-controller.ts';
-import { adminUrl } from './postgres-cluster.ts';
-import { ephemeralPorts } from './ports.ts';
-import { processAlive, processGroupAlive } from './process-group.ts';
-import { startStack } from './stack.ts';
-import type { RunningStack, StackEvent } from './stack.ts';
+import {
+  adminUrl,
+  ephemeralPorts,
+  listeningSockets,
+  processAlive,
+  processGroupAlive,
+  startStack,
+} from '@retail-streams/demo-stack';
+import type { RunningStack, StackEvent } from '@retail-streams/demo-stack';
+import { fakeServiceEntry } from '@retail-streams/demo-stack/testing';
 
-const fakeService = new URL('./test-fixtures/fake-service.ts', import.meta.url).pathname;
+const fakeService = fakeServiceEntry;
 const fakes = {
   inventory: fakeService,
   sales: fakeService,
@@ -115,7 +120,11 @@ describe('startStack (real PostgreSQL and broker, stand-in services)', () => {
     >;
     expect(salesEnv).toMatchObject({
       PORT: String(stack.ports.sales),
-      KAFKA_BROKERS: `127.0.0.1:${stack.ports.broker}`,
+      HOST: '127.0.0.1',
+      // Its own broker user, on the broker's SASL listener.
+      KAFKA_BROKERS: `127.0.0.1:${stack.ports.brokerSasl}`,
+      KAFKA_SECURITY_PROTOCOL: 'SASL_PLAINTEXT',
+      KAFKA_SASL_USERNAME: 'sales',
       INVENTORY_URL: stack.urls.inventory,
       SYNC_TIMEOUT_MS: '1234',
       DATABASE_URL: adminUrl(stack.ports.postgres, 'sales'),
@@ -174,7 +183,9 @@ describe('startStack (real PostgreSQL and broker, stand-in services)', () => {
     });
 
     it('listens on 127.0.0.1 only', () => {
-      expect(new URL(control.url).hostname).toBe('127.0.0.1');
+      const port = Number(new URL(control.url).port);
+      const bound = listeningSockets([process.pid]).filter((socket) => socket.port === port);
+      expect(bound.map((socket) => socket.address)).toEqual(['127.0.0.1']);
     });
 
     it('lets the dashboard origin call it from a browser (CORS), and no other origin', async () => {

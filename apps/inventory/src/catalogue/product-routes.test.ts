@@ -72,4 +72,14 @@ describe('GET /products/:sku', () => {
     expect(response.status).toBe(400);
     expect(await response.json()).toMatchObject({ code: 'VALIDATION_FAILED' });
   });
+
+  it.each(['/products/%%%%', '/products?sku=%E0%A4%A'])(
+    'answers 400 problem+json, not 500, for malformed percent-encoding: %s',
+    async (path) => {
+      const response = await fetch(`${server.url}${path}`);
+      expect(response.status).toBe(400);
+      expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(await response.json()).toMatchObject({ code: 'MALFORMED_URI' });
+    },
+  );
 });

@@ -1,39 +1,31 @@
-import { createPrismaClient } from '@retail-streams/service-kit';
-import type { TransactionalClient } from '@retail-streams/streaming-client';
-import { PrismaClient, type Prisma } from '../generated/prisma/client.ts';
+import { createPrismaClient, sqlClientOf } from '@retail-streams/service-kit';
+import type { SqlExecutor, TransactionalClient } from '@retail-streams/streaming-client';
+import { PrismaClient } from '../generated/prisma/client.ts';
 
 export type InventoryPrisma = PrismaClient;
-export type InventoryTx = Prisma.TransactionClient;
-
-/**
- * Prisma's interactive transactions wait at most 2 s for a pooled connection and run at most 5 s by
- * default. A burst of orders for the same SKU queues on that SKU's row lock, so both limits would
- * turn a busy moment into failed reservations; these are generous instead, and a real hang still
- * ends in an error rather than a stuck request.
- */
-const transactionOptions = { maxWait: 15_000, timeout: 30_000 } as const;
+/** What inventory's transactions run on: raw SQL on one connection (see `inTransaction`). */
+export type InventoryTx = SqlExecutor;
 
 export function createInventoryPrisma(databaseUrl: string, maxConnections = 10): InventoryPrisma {
   return createPrismaClient(PrismaClient, databaseUrl, { maxConnections });
 }
 
-/** Runs `work` in one transaction with inventory's transaction limits. */
+/**
+ * Runs `work` in one transaction. Inventory's transactions are raw SQL (they lock rows and write
+ * sets of rows in single statements), so they run on the SqlClient over the Prisma client's pool,
+ * without Prisma's interactive-transaction machinery in between. A burst of orders for the same SKU
+ * queues on that SKU's row lock: the client waits up to 15 s for a connection and lets a transaction
+ * run up to 30 s, so a busy moment does not turn into failed reservations, and a real hang still ends
+ * in an error rather than a stuck request.
+ */
 export function inTransaction<R>(
   prisma: InventoryPrisma,
   work: (tx: InventoryTx) => Promise<R>,
 ): Promise<R> {
-  return prisma.$transaction(work, transactionOptions);
+  return sqlClientOf(prisma).$transaction(work);
 }
 
-/**
- * The Prisma client as the streaming client's inbox sees it (`processOnce`), with inventory's
- * transaction limits applied to the transaction it opens.
- */
+/** The database as the streaming client's inbox (`processOnce`) and outbox relay see it. */
 export function inboxDatabase(prisma: InventoryPrisma): TransactionalClient<InventoryTx> {
-  return {
-    $executeRawUnsafe: (query, ...values) => prisma.$executeRawUnsafe(query, ...values),
-    $queryRawUnsafe: <T>(query: string, ...values: unknown[]) =>
-      prisma.$queryRawUnsafe<T>(query, ...values),
-    $transaction: (work) => inTransaction(prisma, work),
-  };
+  return sqlClientOf(prisma);
 }

@@ -22,7 +22,7 @@ export function reservationRoutes(
     const { response, created } = await inTransaction(deps.prisma, (tx) =>
       reserveOrder(tx, { orderId: req.body.orderId, lines: req.body.lines, mode: 'sync' }),
     );
-    req.log.info(
+    req.log.debug(
       { orderId: response.orderId, status: response.status, replayed: !created },
       'reservation answered',
     );

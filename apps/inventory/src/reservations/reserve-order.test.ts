@@ -8,7 +8,12 @@ import {
   outboxEvents,
   testItem,
 } from '../test-support/inventory-database.ts';
-import { mergeLinesBySku, reserveOrder, type ReservationInput } from './reserve-order.ts';
+import {
+  mergeLinesBySku,
+  reserveOrder,
+  reserveOrders,
+  type ReservationInput,
+} from './reserve-order.ts';
 
 let postgres: TestPostgres;
 let prisma: InventoryPrisma;
@@ -199,6 +204,65 @@ describe('reserveOrder', () => {
         outcome.response.lines.some((line) => line.sku === 'SKU-A'),
     ).length;
     expect(await available('SKU-A')).toBe(beforeA - confirmedWithA);
+  });
+});
+
+describe('reserveOrders (a batch in one transaction)', () => {
+  const order = (
+    lines: ReservationInput['lines'],
+    orderId: string = randomUUID(),
+  ): ReservationInput => ({
+    orderId,
+    lines,
+    mode: 'async',
+  });
+
+  it('decides the orders one after another, each against the stock the previous ones left', async () => {
+    const before = await available('SKU-X');
+    const take = before - 1; // the first takes all but one unit
+    const batch = [
+      order([{ sku: 'SKU-X', quantity: take }]),
+      order([{ sku: 'SKU-X', quantity: 2 }]), // only one left: rejected
+      order([{ sku: 'SKU-NOPE', quantity: 1 }]), // unknown SKU: rejected, the others unaffected
+      order([{ sku: 'SKU-X', quantity: 1 }]), // the last unit
+    ];
+    const outcomes = await inTransaction(prisma, (tx) => reserveOrders(tx, batch));
+    expect(outcomes.map((outcome) => outcome.response.status)).toEqual([
+      'CONFIRMED',
+      'REJECTED',
+      'REJECTED',
+      'CONFIRMED',
+    ]);
+    expect(outcomes[1]?.response).toMatchObject({
+      reason: 'INSUFFICIENT_STOCK',
+      detail: 'Not enough stock for SKU-X (requested 2, available 1).',
+    });
+    expect(outcomes[2]?.response).toMatchObject({ reason: 'UNKNOWN_SKU' });
+    expect(await available('SKU-X')).toBe(0);
+    // One level per change, in order, as if the orders had come one by one.
+    const levels = (await outboxEvents(prisma, topics.stockLevel.name))
+      .filter((event) => batch.some((input) => input.orderId === event.correlationId))
+      .map((event) => event.data.available);
+    expect(levels).toEqual([1, 0]);
+    for (const input of batch) expect(await resultsFor(input.orderId)).toHaveLength(1);
+  });
+
+  it('reserves an order once when it appears twice in a batch or was answered before', async () => {
+    const earlier = await reserve([{ sku: 'SKU-Y', quantity: 1 }]);
+    const before = await available('SKU-Y');
+    const repeated = order([{ sku: 'SKU-Y', quantity: 1 }]);
+    const outcomes = await inTransaction(prisma, (tx) =>
+      reserveOrders(tx, [
+        repeated,
+        order([{ sku: 'SKU-Y', quantity: 5 }], earlier.response.orderId),
+        { ...repeated, lines: [{ sku: 'SKU-Y', quantity: 3 }] },
+      ]),
+    );
+    expect(outcomes.map((outcome) => outcome.created)).toEqual([true, false, false]);
+    expect(outcomes[1]?.response).toEqual(earlier.response);
+    expect(outcomes[2]?.response).toEqual(outcomes[0]?.response);
+    expect(await available('SKU-Y')).toBe(before - 1);
+    expect(await resultsFor(repeated.orderId)).toHaveLength(1);
   });
 });
 

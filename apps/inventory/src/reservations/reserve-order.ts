@@ -4,9 +4,14 @@ import {
   type ReservationRejected,
   type ReservationResponse,
 } from '@retail-streams/contracts';
-import { writeToOutbox } from '@retail-streams/streaming-client';
+import {
+  outboxInsertSql,
+  outboxRows,
+  type OutboxRow,
+  type TraceContext,
+} from '@retail-streams/streaming-client';
 import type { InventoryTx } from '../database/inventory-database.ts';
-import { announceStockChange, SERVICE_NAME } from '../stock/announce-stock-change.ts';
+import { SERVICE_NAME, stockChangeRows } from '../stock/announce-stock-change.ts';
 import { centsToAmount } from '../stock/money.ts';
 
 export interface ReservationInput {
@@ -16,6 +21,8 @@ export interface ReservationInput {
   mode: 'async' | 'sync';
   /** The OrderPlaced event that asked, on the event path. */
   causationId?: string | null;
+  /** The trace the result and stock events continue (the record's, in a batch); else the active one. */
+  trace?: TraceContext;
 }
 
 export interface ReservationOutcome {
@@ -34,50 +41,165 @@ interface LockedProduct {
 
 type RejectedLine = ReservationRejected['data']['lines'][number];
 
-/**
- * Reserves every line of an order or none, inside the caller's transaction, and writes the result
- * (and the stock levels and low-stock alerts it causes) to the outbox in the same transaction.
- *
- * - Idempotent per order: the reservation row is claimed first; a second attempt for the same order
- *   (a retried HTTP call, an order placed again) waits for the first to commit, then returns its
- *   stored answer and changes nothing.
- * - No oversell: each SKU's row is locked (`FOR UPDATE`) before its stock is read, so concurrent
- *   reservations of the same SKU queue up and each sees what the previous one left. Rows are locked
- *   in SKU order, the same order in every transaction, so two orders sharing SKUs cannot deadlock.
- * - The CHECK constraint on `available` backs this up: a bug here aborts the transaction instead
- *   of storing negative stock.
- */
+/** Reserves one order: `reserveOrders` for a batch of one (the HTTP path). */
 export async function reserveOrder(
   tx: InventoryTx,
   input: ReservationInput,
 ): Promise<ReservationOutcome> {
-  const claimed = await tx.$executeRawUnsafe(
-    `INSERT INTO "reservations" ("order_id", "mode", "status", "response")
-     VALUES ($1::uuid, $2, 'PENDING', '{}'::jsonb)
-     ON CONFLICT ("order_id") DO NOTHING`,
-    input.orderId,
-    input.mode,
+  const [outcome] = await reserveOrders(tx, [input]);
+  if (!outcome) throw new Error(`RESERVATION_MISSING: order ${input.orderId}`);
+  return outcome;
+}
+
+/**
+ * Reserves each order of a batch, every line of an order or none, in the order given, inside the
+ * caller's transaction, and writes the results (and the stock levels and low-stock alerts they
+ * cause) to the outbox in the same transaction. Returns one outcome per input.
+ *
+ * - Idempotent per order: the reservation rows are claimed first; a second attempt for the same order
+ *   (a retried HTTP call, an order placed again, the same order twice in a batch) waits for the first
+ *   to commit, then gets its stored answer and changes nothing.
+ * - No oversell: the SKU rows the batch needs are locked (`FOR UPDATE`) before their stock is read,
+ *   and the orders are then decided one after another against the stock the previous ones left, as
+ *   if they had come one by one. Rows are locked in SKU order, the same order in every transaction,
+ *   so two batches (or a batch and an HTTP call) sharing SKUs cannot deadlock.
+ * - The CHECK constraint on `available` backs this up: a bug here aborts the transaction instead
+ *   of storing negative stock.
+ *
+ * Round trips for a batch of any size: claim, lock, then one statement for stock, answers and the
+ * outbox together.
+ */
+export async function reserveOrders(
+  tx: InventoryTx,
+  inputs: readonly ReservationInput[],
+): Promise<ReservationOutcome[]> {
+  const claimed = await claimReservations(tx, inputs);
+  const fresh = [...claimed.values()];
+  const answers = new Map<string, ReservationResponse>();
+
+  if (fresh.length > 0) {
+    const skus = [...new Set(fresh.flatMap((input) => input.lines.map((line) => line.sku)))];
+    const products = await lockProducts(tx, skus);
+    const levelsBefore = new Map([...products].map(([sku, product]) => [sku, product.available]));
+    const rows: OutboxRow[] = [];
+    for (const input of fresh) answers.set(idOf(input), decide(input, products, rows));
+    await recordDecisions(tx, { products, levelsBefore, answers, rows });
+  }
+
+  const earlier = await storedAnswers(
+    tx,
+    inputs.map(idOf).filter((orderId) => !answers.has(orderId)),
   );
-  if (claimed === 0) {
-    const [existing] = await tx.$queryRawUnsafe<{ response: ReservationResponse }[]>(
-      `SELECT "response" FROM "reservations" WHERE "order_id" = $1::uuid`,
-      input.orderId,
-    );
-    if (!existing) throw new Error(`RESERVATION_VANISHED: order ${input.orderId}`);
-    return { response: existing.response, created: false };
-  }
+  return inputs.map((input) => {
+    const response = answers.get(idOf(input)) ?? earlier.get(idOf(input));
+    if (!response) throw new Error(`RESERVATION_VANISHED: order ${input.orderId}`);
+    // Only the input that claimed its order reserved anything; a repeat of it got the same answer.
+    return { response, created: claimed.get(idOf(input)) === input };
+  });
+}
 
+/** Order ids compared as PostgreSQL prints uuids: lower case. */
+function idOf(input: ReservationInput): string {
+  return input.orderId.toLowerCase();
+}
+
+/**
+ * Inserts a PENDING reservation per order id not answered yet, the first input of each order id in
+ * the batch winning. Returns the inputs that now own their order, by (lower-case) order id.
+ */
+async function claimReservations(
+  tx: InventoryTx,
+  inputs: readonly ReservationInput[],
+): Promise<Map<string, ReservationInput>> {
+  const firstOfEach = new Map<string, ReservationInput>();
+  for (const input of inputs)
+    if (!firstOfEach.has(idOf(input))) firstOfEach.set(idOf(input), input);
+  const unique = [...firstOfEach.values()];
+  const rows = await tx.$queryRawUnsafe<{ order_id: string }[]>(
+    `INSERT INTO "reservations" ("order_id", "mode", "status", "response")
+     SELECT order_id, mode, 'PENDING', '{}'::jsonb
+       FROM unnest($1::uuid[], $2::text[]) AS c(order_id, mode)
+     ON CONFLICT ("order_id") DO NOTHING
+     RETURNING "order_id"::text AS "order_id"`,
+    unique.map(idOf),
+    unique.map((input) => input.mode),
+  );
+  const claimed = new Set(rows.map((row) => row.order_id));
+  return new Map(
+    unique.filter((input) => claimed.has(idOf(input))).map((input) => [idOf(input), input]),
+  );
+}
+
+/** The SKUs' rows, locked for this transaction in SKU order. Unknown SKUs are simply absent. */
+async function lockProducts(tx: InventoryTx, skus: readonly string[]) {
+  const rows = await tx.$queryRawUnsafe<LockedProduct[]>(
+    `SELECT "sku", "unit_price_cents", "available", "reorder_point", "reorder_quantity"
+       FROM "products" WHERE "sku" = ANY($1::text[]) ORDER BY "sku" FOR UPDATE`,
+    skus,
+  );
+  return new Map(rows.map((row) => [row.sku, row]));
+}
+
+/**
+ * Writes what a batch decided in ONE statement: the final level of every SKU it changed, each
+ * order's answer, and the events (results, stock levels, low-stock alerts) in the outbox.
+ */
+async function recordDecisions(
+  tx: InventoryTx,
+  decided: {
+    products: ReadonlyMap<string, LockedProduct>;
+    levelsBefore: ReadonlyMap<string, number>;
+    answers: ReadonlyMap<string, ReservationResponse>;
+    rows: readonly OutboxRow[];
+  },
+): Promise<void> {
+  const changed = [...decided.products.values()].filter(
+    (product) => product.available !== decided.levelsBefore.get(product.sku),
+  );
+  const events = outboxInsertSql(decided.rows, 6);
+  await tx.$executeRawUnsafe(
+    `WITH "stock" AS (
+       UPDATE "products" AS p SET "available" = c.available, "updated_at" = CURRENT_TIMESTAMP
+         FROM unnest($1::text[], $2::int[]) AS c(sku, available)
+        WHERE p."sku" = c.sku
+     ), "answers" AS (
+       UPDATE "reservations" AS r SET "status" = a.status, "response" = a.response::jsonb
+         FROM unnest($3::uuid[], $4::text[], $5::text[]) AS a(order_id, status, response)
+        WHERE r."order_id" = a.order_id
+     )
+     ${events.sql}`,
+    changed.map((product) => product.sku),
+    changed.map((product) => product.available),
+    [...decided.answers.keys()],
+    [...decided.answers.values()].map((response) => response.status),
+    [...decided.answers.values()].map((response) => JSON.stringify(response)),
+    ...events.values,
+  );
+}
+
+async function storedAnswers(
+  tx: InventoryTx,
+  orderIds: readonly string[],
+): Promise<Map<string, ReservationResponse>> {
+  if (orderIds.length === 0) return new Map();
+  const rows = await tx.$queryRawUnsafe<{ order_id: string; response: ReservationResponse }[]>(
+    `SELECT "order_id"::text AS "order_id", "response" FROM "reservations"
+      WHERE "order_id" = ANY($1::uuid[])`,
+    orderIds,
+  );
+  return new Map(rows.map((row) => [row.order_id, row.response]));
+}
+
+/**
+ * Decides one order against the stock as the orders before it in the batch left it: takes the
+ * stock in `products` (in memory) when every line can be had, and adds the events to `rows`.
+ */
+function decide(
+  input: ReservationInput,
+  products: Map<string, LockedProduct>,
+  rows: OutboxRow[],
+): ReservationResponse {
   const lines = mergeLinesBySku(input.lines);
-  const products = new Map<string, LockedProduct>();
-  for (const line of lines) {
-    const [product] = await tx.$queryRawUnsafe<LockedProduct[]>(
-      `SELECT "sku", "unit_price_cents", "available", "reorder_point", "reorder_quantity"
-       FROM "products" WHERE "sku" = $1 FOR UPDATE`,
-      line.sku,
-    );
-    if (product) products.set(line.sku, product);
-  }
-
   const rejection = checkReservable(lines, products);
   const response: ReservationResponse = rejection
     ? {
@@ -86,14 +208,7 @@ export async function reserveOrder(
         reason: rejection.reason,
         detail: rejection.detail,
       }
-    : await takeStock(tx, input, lines, products);
-
-  await tx.$executeRawUnsafe(
-    `UPDATE "reservations" SET "status" = $2, "response" = $3::jsonb WHERE "order_id" = $1::uuid`,
-    input.orderId,
-    response.status,
-    JSON.stringify(response),
-  );
+    : takeStock(input, lines, products, rows);
   const metadata = {
     source: SERVICE_NAME,
     correlationId: input.orderId,
@@ -124,8 +239,8 @@ export async function reserveOrder(
           },
           metadata,
         );
-  await writeToOutbox(tx, topics.reservationResult, [result]);
-  return { response, created: true };
+  rows.push(...outboxRows(topics.reservationResult, [result], input.trace));
+  return response;
 }
 
 /** One line per SKU, in SKU order: the lock order, and a SKU ordered twice is checked as its sum. */
@@ -175,34 +290,35 @@ function checkReservable(
   return undefined;
 }
 
-async function takeStock(
-  tx: InventoryTx,
+function takeStock(
   input: ReservationInput,
   lines: readonly { sku: string; quantity: number }[],
-  products: ReadonlyMap<string, LockedProduct>,
-): Promise<ReservationResponse> {
+  products: Map<string, LockedProduct>,
+  rows: OutboxRow[],
+): ReservationResponse {
   let totalCents = 0;
   const reserved: { sku: string; quantity: number; unitPrice: number }[] = [];
   for (const line of lines) {
     const product = products.get(line.sku) as LockedProduct;
-    const after = product.available - line.quantity;
-    await tx.$executeRawUnsafe(
-      `UPDATE "products" SET "available" = $2, "updated_at" = CURRENT_TIMESTAMP WHERE "sku" = $1`,
-      line.sku,
-      after,
+    const before = product.available;
+    product.available = before - line.quantity;
+    rows.push(
+      ...stockChangeRows(
+        {
+          product: {
+            sku: product.sku,
+            reorderPoint: product.reorder_point,
+            reorderQuantity: product.reorder_quantity,
+          },
+          cause: 'reservation',
+          before,
+          after: product.available,
+          correlationId: input.orderId,
+          causationId: input.causationId ?? null,
+        },
+        input.trace,
+      ),
     );
-    await announceStockChange(tx, {
-      product: {
-        sku: product.sku,
-        reorderPoint: product.reorder_point,
-        reorderQuantity: product.reorder_quantity,
-      },
-      cause: 'reservation',
-      before: product.available,
-      after,
-      correlationId: input.orderId,
-      causationId: input.causationId ?? null,
-    });
     totalCents += product.unit_price_cents * line.quantity;
     reserved.push({
       sku: line.sku,

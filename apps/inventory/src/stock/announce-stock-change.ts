@@ -1,5 +1,11 @@
 import { createEvent, topics } from '@retail-streams/contracts';
-import { writeToOutbox, type SqlExecutor } from '@retail-streams/streaming-client';
+import {
+  insertOutboxRows,
+  outboxRows,
+  type OutboxRow,
+  type SqlExecutor,
+  type TraceContext,
+} from '@retail-streams/streaming-client';
 import { raisesLowStock, type StockChangeCause } from './low-stock.ts';
 
 export const SERVICE_NAME = 'inventory';
@@ -22,15 +28,15 @@ export interface StockChangeAnnouncement {
 }
 
 /**
- * Writes the events a stock change owes the world into the outbox, inside the transaction that made
- * the change: the new level (every time, so the compacted topic always holds the latest level per
- * SKU) and a low-stock alert when the rule in `raisesLowStock` says so.
- * Returns whether a low-stock alert was written.
+ * The outbox rows a stock change owes the world, to be written inside the transaction that made the
+ * change: the new level (every time, so the compacted topic always holds the latest level per SKU)
+ * and a low-stock alert when the rule in `raisesLowStock` says so. `trace` is the trace the events
+ * continue (the record that caused the change, in a batch); the active one when absent.
  */
-export async function announceStockChange(
-  tx: SqlExecutor,
+export function stockChangeRows(
   change: StockChangeAnnouncement,
-): Promise<boolean> {
+  trace?: TraceContext,
+): OutboxRow[] {
   const { product, cause, before, after } = change;
   const metadata = {
     source: SERVICE_NAME,
@@ -43,12 +49,27 @@ export async function announceStockChange(
     reorderPoint: product.reorderPoint,
     reorderQuantity: product.reorderQuantity,
   };
-  await writeToOutbox(tx, topics.stockLevel, [
-    createEvent(topics.stockLevel, 'StockLevelChanged', { ...levels, cause }, metadata),
-  ]);
-  if (!raisesLowStock({ cause, before, after, reorderPoint: product.reorderPoint })) return false;
-  await writeToOutbox(tx, topics.lowStock, [
-    createEvent(topics.lowStock, 'LowStockDetected', levels, metadata),
-  ]);
-  return true;
+  const rows = outboxRows(
+    topics.stockLevel,
+    [createEvent(topics.stockLevel, 'StockLevelChanged', { ...levels, cause }, metadata)],
+    trace,
+  );
+  if (raisesLowStock({ cause, before, after, reorderPoint: product.reorderPoint })) {
+    rows.push(
+      ...outboxRows(
+        topics.lowStock,
+        [createEvent(topics.lowStock, 'LowStockDetected', levels, metadata)],
+        trace,
+      ),
+    );
+  }
+  return rows;
+}
+
+/** Writes a stock change's events into the outbox, inside the caller's transaction. */
+export async function announceStockChange(
+  tx: SqlExecutor,
+  change: StockChangeAnnouncement,
+): Promise<void> {
+  await insertOutboxRows(tx, stockChangeRows(change));
 }

@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { applyMigrations, createLogger } from '@retail-streams/service-kit';
 import type { TestPostgres } from '@retail-streams/service-kit/testing';
+import { streamingClientMigrationsDir } from '@retail-streams/streaming-client';
 import type { CatalogueItem } from '../catalogue/catalogue-items.ts';
 import { seedCatalogue } from '../catalogue/seed-catalogue.ts';
 import { createInventoryPrisma, type InventoryPrisma } from '../database/inventory-database.ts';
@@ -17,6 +18,7 @@ export async function freshInventoryDatabase(
   await applyMigrations({
     databaseUrl,
     migrationsDir,
+    libraryMigrationsDirs: [streamingClientMigrationsDir],
     logger: createLogger('inventory-test', { level: 'silent' }),
   });
   const prisma = createInventoryPrisma(databaseUrl, 20);

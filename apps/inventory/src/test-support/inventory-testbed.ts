@@ -45,6 +45,8 @@ export async function startInventoryTestbed() {
     postgres,
     streaming,
     events,
+    /** A plain kafkajs client for the test's own questions (DescribeGroups). */
+    kafka: streamingFixture.kafka,
 
     config(databaseUrl: string, env: Record<string, string> = {}): InventoryConfig {
       return inventoryConfigSchema.parse({
@@ -90,6 +92,8 @@ export async function startInventoryTestbed() {
         keyDescription: 'as the source',
         partitions: 1,
         cleanupPolicy: 'delete',
+        producers: ['inventory'],
+        consumers: [],
       };
       await streaming
         .consumer({ groupId: `inventory-test-dlq-${deadLetterTaps.length}-${process.pid}` })

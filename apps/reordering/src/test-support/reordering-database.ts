@@ -1,5 +1,6 @@
 import { applyMigrations, createLogger, createPrismaClient } from '@retail-streams/service-kit';
 import type { TestPostgres } from '@retail-streams/service-kit/testing';
+import { streamingClientMigrationsDir } from '@retail-streams/streaming-client';
 import type { LowStockDetected } from '@retail-streams/contracts';
 import { createEvent, topics } from '@retail-streams/contracts';
 import { PrismaClient } from '../generated/prisma/client.ts';
@@ -12,6 +13,7 @@ export async function migratedDatabase(postgres: TestPostgres, name: string) {
   await applyMigrations({
     databaseUrl,
     migrationsDir,
+    libraryMigrationsDirs: [streamingClientMigrationsDir],
     logger: createLogger('reordering-test', { level: 'silent' }),
   });
   const prisma = createPrismaClient(PrismaClient, databaseUrl);

@@ -3,7 +3,9 @@ import {
   type ReservationRequest,
   type ReservationResponse,
 } from '@retail-streams/contracts';
-import { traceHeaders } from '@retail-streams/service-kit';
+import http from 'node:http';
+import https from 'node:https';
+import { withHttpClientSpan, type HttpClientCall } from '@retail-streams/service-kit';
 
 export type InventoryCallErrorCode =
   /** Nothing answered: connection refused, reset, DNS. */
@@ -34,29 +36,43 @@ export interface InventoryClientOptions {
  * The sync path's one synchronous dependency: inventory's `POST /reservations`. The timeout covers
  * the whole exchange (connect, answer and body), because a client of sales waits for all of it.
  * The call is idempotent per order id on inventory's side, so calling again for the same order is safe.
+ *
+ * Connections are kept alive and reused (an `http.Agent` pool): at hundreds of sync orders a second,
+ * a TCP handshake per call would cost both services more than the call itself. `close()` ends them.
  */
 export class InventoryClient {
-  readonly #url: string;
+  readonly #url: URL;
   readonly #timeoutMs: number;
+  readonly #agent: http.Agent;
 
   constructor(options: InventoryClientOptions) {
-    this.#url = new URL('/reservations', options.baseUrl).toString();
+    this.#url = new URL('/reservations', options.baseUrl);
     this.#timeoutMs = options.timeoutMs;
+    this.#agent = new (this.#url.protocol === 'https:' ? https : http).Agent({
+      keepAlive: true,
+      // Most recently used first: under light load the others idle out instead of all staying warm.
+      scheduling: 'lifo',
+      maxFreeSockets: 64,
+    });
   }
 
-  async reserve(request: ReservationRequest): Promise<ReservationResponse> {
+  /** The call, in a CLIENT span whose context inventory's server span continues. */
+  reserve(request: ReservationRequest): Promise<ReservationResponse> {
+    return withHttpClientSpan('POST', this.#url, {}, (call) => this.#reserve(request, call));
+  }
+
+  async #reserve(request: ReservationRequest, call: HttpClientCall): Promise<ReservationResponse> {
     const signal = AbortSignal.timeout(this.#timeoutMs);
-    let status: number;
-    let text: string;
+    let answer: { status: number; text: string };
     try {
-      const response = await fetch(this.#url, {
-        method: 'POST',
-        headers: traceHeaders({ 'content-type': 'application/json', accept: 'application/json' }),
-        body: JSON.stringify(request),
+      answer = await postJson(
+        this.#url,
+        JSON.stringify(request),
+        this.#agent,
         signal,
-      });
-      status = response.status;
-      text = await response.text();
+        call.headers,
+      );
+      call.answered(answer.status);
     } catch (error) {
       if (signal.aborted) {
         throw new InventoryCallError(
@@ -71,6 +87,7 @@ export class InventoryClient {
         { cause: error },
       );
     }
+    const { status, text } = answer;
     if (status >= 500) {
       throw new InventoryCallError('INVENTORY_FAILED', `inventory answered ${status}`);
     }
@@ -82,6 +99,47 @@ export class InventoryClient {
     }
     return parseResponse(text, request.orderId);
   }
+
+  /** Closes the kept-alive connections. */
+  close(): void {
+    this.#agent.destroy();
+  }
+}
+
+/** POSTs a JSON body and reads the whole answer, on a pooled connection, until `signal` aborts. */
+function postJson(
+  url: URL,
+  body: string,
+  agent: http.Agent,
+  signal: AbortSignal,
+  traceHeaders: Record<string, string>,
+): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const request = (url.protocol === 'https:' ? https : http).request(url, {
+      method: 'POST',
+      agent,
+      signal,
+      headers: {
+        ...traceHeaders,
+        'content-type': 'application/json',
+        accept: 'application/json',
+        'content-length': String(Buffer.byteLength(body)),
+      },
+    });
+    request.on('error', reject);
+    request.on('response', (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('error', reject);
+      response.on('end', () =>
+        resolve({
+          status: response.statusCode ?? 0,
+          text: Buffer.concat(chunks).toString('utf8'),
+        }),
+      );
+    });
+    request.end(body);
+  });
 }
 
 function parseResponse(text: string, orderId: string): ReservationResponse {
@@ -109,8 +167,7 @@ function parseResponse(text: string, orderId: string): ReservationResponse {
 }
 
 function describeNetworkError(error: unknown): string {
-  const cause = (error as { cause?: { code?: unknown; message?: unknown } }).cause;
-  if (typeof cause?.code === 'string') return cause.code;
-  if (typeof cause?.message === 'string') return cause.message;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string') return code;
   return (error as Error).message;
 }

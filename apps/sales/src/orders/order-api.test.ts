@@ -135,6 +135,10 @@ describe('Idempotency-Key on the async path', () => {
     expect(second.status).toBe(202);
     expect(second.body).toEqual(first.body);
     expect(second.headers.get('idempotent-replayed')).toBe('true');
+    // The replay names the order that was created, not a fresh id that exists nowhere.
+    expect(first.headers.get('location')).toBe(`/orders/${first.body.orderId}`);
+    expect(second.headers.get('location')).toBe(first.headers.get('location'));
+    expect((await request(`${sales.url}${second.headers.get('location')}`)).status).toBe(200);
     expect(await countOrders()).toBe(before);
   });
 
@@ -172,6 +176,11 @@ describe('reading orders', () => {
     const malformed = await request<Problem>(`${sales.url}/orders/42`);
     expect(malformed.status).toBe(400);
     expect(malformed.body.issues?.[0]).toMatchObject({ location: 'params', path: 'id' });
+    for (const path of ['/orders/%%%%', '/orders?customerId=%%']) {
+      const badEscape = await request<Problem>(`${sales.url}${path}`);
+      expect({ path, status: badEscape.status }).toEqual({ path, status: 400 });
+      expect(badEscape.body.code).toBe('MALFORMED_URI');
+    }
   });
 
   it('lists orders by status and customer, newest first, and validates the filters', async () => {

@@ -1,4 +1,9 @@
-import { HttpProblem, validate } from '@retail-streams/service-kit';
+import {
+  annotateActiveSpan,
+  HttpProblem,
+  ORDER_ID_ATTRIBUTE,
+  validate,
+} from '@retail-streams/service-kit';
 import type { Request, Response, Router } from 'express';
 import type { Prisma, PrismaClient } from '../generated/prisma/client.ts';
 import { requestFingerprint } from '../idempotency/request-fingerprint.ts';
@@ -14,10 +19,14 @@ import {
 import { toOrderView, withLines } from './order-view.ts';
 import { placeAsyncOrder, type OrderAnswer, type OrderRequest } from './place-async-order.ts';
 import { placeSyncOrder } from './place-sync-order.ts';
+import { acceptAsyncOrder } from './accept-async-order.ts';
+import type { OrderWriter } from './order-writer.ts';
 
 export interface OrderRoutesDependencies {
   prisma: PrismaClient;
   inventory: InventoryClient;
+  /** Stores orders without an Idempotency-Key by group commit (see OrderWriter). */
+  writer: OrderWriter;
 }
 
 export function orderRoutes(router: Router, deps: OrderRoutesDependencies): void {
@@ -35,10 +44,21 @@ export function orderRoutes(router: Router, deps: OrderRoutesDependencies): void
         idempotency:
           key === undefined ? undefined : { key, fingerprint: requestFingerprint({ mode, body }) },
       };
-      const answer =
-        mode === 'sync'
-          ? await placeSyncOrder(deps, request)
-          : await placeAsyncOrder(deps.prisma, request);
+      let answer: OrderAnswer;
+      try {
+        answer =
+          mode === 'sync'
+            ? await placeSyncOrder(deps, request)
+            : request.idempotency
+              ? await placeAsyncOrder(deps.prisma, request)
+              : await acceptAsyncOrder(deps.writer, request);
+      } catch (error) {
+        // A refused sync order (inventory away) is a journey too: the failed call is its story.
+        const orderId = error instanceof HttpProblem ? error.extensions['orderId'] : undefined;
+        if (typeof orderId === 'string') annotateTrace(orderId, mode);
+        throw error;
+      }
+      annotateTrace(answer.orderId, mode);
       send(res, answer);
     },
   );
@@ -66,6 +86,11 @@ export function orderRoutes(router: Router, deps: OrderRoutesDependencies): void
     });
     res.json({ orders: orders.map(toOrderView) });
   });
+}
+
+/** Names the order on the request's span: the trace store finds an order's journey by it. */
+function annotateTrace(orderId: string, mode: string | undefined): void {
+  annotateActiveSpan({ [ORDER_ID_ATTRIBUTE]: orderId, 'retail.order.mode': mode ?? 'async' });
 }
 
 function idempotencyKeyOf(req: Request): string | undefined {

@@ -37,7 +37,8 @@ export async function placeAsyncOrder(
         request.idempotency.fingerprint,
         orderId,
       );
-      if (claim.kind === 'answered') return { ...claim.answer, orderId, replayed: true };
+      if (claim.kind === 'answered')
+        return { ...claim.answer, orderId: claim.orderId, replayed: true };
       orderId = claim.orderId;
     }
     const view = await storeOrder(tx, {

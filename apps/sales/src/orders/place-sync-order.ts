@@ -6,6 +6,7 @@ import type { PrismaClient } from '../generated/prisma/client.ts';
 import { claimIdempotencyKey, recordAnswer } from '../idempotency/idempotency-keys.ts';
 import { InventoryCallError, type InventoryClient } from '../inventory/inventory-client.ts';
 import { lockOrder } from './order-lock.ts';
+import type { OrderWriter } from './order-writer.ts';
 import { toOrderView, withLines } from './order-view.ts';
 import type { OrderAnswer, OrderRequest } from './place-async-order.ts';
 import { storeOrder, type OrderDecision } from './store-order.ts';
@@ -13,6 +14,8 @@ import { storeOrder, type OrderDecision } from './store-order.ts';
 export interface SyncOrderDependencies {
   prisma: PrismaClient;
   inventory: InventoryClient;
+  /** Stores orders without an Idempotency-Key by group commit. */
+  writer: OrderWriter;
 }
 
 /**
@@ -42,6 +45,18 @@ export async function placeSyncOrder(
 
   const reservation = await reserve(deps.inventory, orderId, request);
   const decidedAt = new Date();
+  if (!idempotency) {
+    // A fresh order id: nothing else can be storing this order, only its result event can race it.
+    const view = await deps.writer.write({
+      orderId,
+      customerId: request.body.customerId,
+      lines: request.body.lines,
+      mode: 'sync',
+      receivedAt: request.receivedAt,
+      decision: decisionOf(reservation, decidedAt),
+    });
+    return { status: 201, body: view, orderId, replayed: false };
+  }
 
   return deps.prisma.$transaction(async (tx) => {
     // A racing duplicate (same Idempotency-Key, in flight at once) may be storing the same order:

@@ -56,6 +56,15 @@ function placeSync<Body = OrderView>(body: unknown, headers: Record<string, stri
 }
 
 describe('the sync order path', () => {
+  it('reuses its connections to inventory instead of opening one per order', async () => {
+    const before = inventory.connections;
+    for (let i = 0; i < 10; i++) {
+      const response = await placeSync({ customerId: 'c-keep-alive', lines });
+      expect(response.status).toBe(201);
+    }
+    expect(inventory.connections - before).toBeLessThanOrEqual(1);
+  });
+
   it('answers 201 CONFIRMED with prices and total in one round trip, then publishes OrderPlaced (mode sync)', async () => {
     const response = await placeSync({ customerId: 'c-sync', lines });
     expect(response.status).toBe(201);
@@ -193,6 +202,7 @@ describe('the sync order path', () => {
     expect(again.status).toBe(201);
     expect(again.headers.get('idempotent-replayed')).toBe('true');
     expect(again.body).toEqual(retry.body);
+    expect(again.headers.get('location')).toBe(`/orders/${orderId}`);
   });
 
   it('answers 503 when inventory fails with a 5xx and 502 when its answer breaks the contract', async () => {

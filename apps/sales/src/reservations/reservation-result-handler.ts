@@ -1,34 +1,49 @@
 import type { topics } from '@retail-streams/contracts';
 import type { Logger } from '@retail-streams/service-kit';
-import { processOnce, type EventHandler } from '@retail-streams/streaming-client';
-import type { PrismaClient } from '../generated/prisma/client.ts';
-import { applyReservationResult } from './apply-reservation-result.ts';
+import {
+  processBatchOnce,
+  type EventBatchHandler,
+  type SqlExecutor,
+  type TransactionalClient,
+} from '@retail-streams/streaming-client';
+import { applyReservationResults } from './apply-reservation-result.ts';
 
 /**
- * Consumes `inventory.reservation-result`. The inbox row and the order's change commit together, so
- * a redelivered event (after a crash or a rebalance) is recognised and changes nothing.
+ * Consumes `inventory.reservation-result` a fetched batch at a time. The inbox rows and the orders'
+ * changes of the whole batch commit together in one transaction, so a redelivered event (after a
+ * crash or a rebalance) is recognised and changes nothing. `db` is the service's SqlClient.
  */
 export function reservationResultHandler(
-  prisma: PrismaClient,
+  db: TransactionalClient<SqlExecutor>,
   logger: Logger,
-): EventHandler<typeof topics.reservationResult> {
-  return async (event, context) => {
-    const { outcome, result } = await processOnce(prisma, event, context, (tx) =>
-      applyReservationResult(tx, event),
+): EventBatchHandler<typeof topics.reservationResult> {
+  return async (items) => {
+    const { fresh, result } = await processBatchOnce(db, items, (tx, fresh) =>
+      applyReservationResults(
+        tx,
+        fresh.map((item) => item.event),
+      ),
     );
-    const fields = {
-      orderId: event.data.orderId,
-      eventId: event.id,
-      type: event.type,
-      mode: event.data.mode,
-      partition: context.partition,
-      offset: context.offset,
-    };
-    if (outcome === 'duplicate') logger.debug(fields, 'reservation result already processed');
-    else if (result === 'conflicting')
-      logger.warn(fields, 'reservation result contradicts the order; the first verdict stands');
-    else if (result === 'unmatched')
-      logger.warn(fields, 'reservation result for an unknown order; parked as unmatched');
-    else logger.debug({ ...fields, result }, 'reservation result applied');
+    fresh.forEach(({ event, context }, index) => {
+      const outcome = result[index];
+      if (outcome !== 'conflicting' && outcome !== 'unmatched') return;
+      const fields = {
+        orderId: event.data.orderId,
+        eventId: event.id,
+        type: event.type,
+        mode: event.data.mode,
+        partition: context.partition,
+        offset: context.offset,
+      };
+      if (outcome === 'conflicting')
+        logger.warn(fields, 'reservation result contradicts the order; the first verdict stands');
+      else logger.warn(fields, 'reservation result for an unknown order; parked as unmatched');
+    });
+    if (fresh.length < items.length) {
+      logger.debug(
+        { duplicates: items.length - fresh.length },
+        'reservation results already processed',
+      );
+    }
   };
 }

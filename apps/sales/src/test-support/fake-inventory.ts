@@ -22,40 +22,13 @@ export type InventoryBehaviour =
  * `@retail-streams/contracts`, with a small stock table and switchable misbehaviour. Sales may not
  * import apps/inventory, and this is the other service's API, not a mock of sales' own code.
  */
-export async function startFakeInventory(
-  stock: Record<string, { available: number; price: number }>,
-) {
+export async function startFakeInventory(stock: Stock) {
   const answers = new Map<string, ReservationResponse>();
   const requests: ReservationRequest[] = [];
   let behaviour: InventoryBehaviour = { kind: 'reserve' };
   let server: Server | undefined;
   let port = 0;
-
-  function reserve(request: ReservationRequest): ReservationResponse {
-    const known = answers.get(request.orderId);
-    if (known) return known;
-    const short = request.lines.find((line) => (stock[line.sku]?.available ?? 0) < line.quantity);
-    let answer: ReservationResponse;
-    if (short) {
-      const item = stock[short.sku];
-      answer = {
-        orderId: request.orderId,
-        status: 'REJECTED',
-        reason: item ? 'INSUFFICIENT_STOCK' : 'UNKNOWN_SKU',
-        detail: `${short.sku}: ${item?.available ?? 0} available, ${short.quantity} requested`,
-      };
-    } else {
-      const lines = request.lines.map((line) => {
-        const item = stock[line.sku] as { available: number; price: number };
-        item.available -= line.quantity;
-        return { ...line, unitPrice: item.price };
-      });
-      const cents = lines.reduce((sum, l) => sum + Math.round(l.unitPrice * 100) * l.quantity, 0);
-      answer = { orderId: request.orderId, status: 'CONFIRMED', lines, totalAmount: cents / 100 };
-    }
-    answers.set(request.orderId, answer);
-    return answer;
-  }
+  let connections = 0;
 
   async function listen(): Promise<void> {
     const next = createServer((req, res) => {
@@ -78,11 +51,12 @@ export async function startFakeInventory(
         if (current.kind === 'slow') {
           await new Promise((resolve) => setTimeout(resolve, current.delayMs));
         }
-        const answer = reserve(parsed.data);
+        const answer = reserve(stock, answers, parsed.data);
         if (res.destroyed) return;
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
       })();
     });
+    next.on('connection', () => (connections += 1));
     next.listen(port, '127.0.0.1');
     await once(next, 'listening');
     port = (next.address() as AddressInfo).port;
@@ -96,6 +70,10 @@ export async function startFakeInventory(
     },
     stock,
     requests,
+    /** TCP connections opened to it so far. */
+    get connections() {
+      return connections;
+    },
     /** How many distinct orders it reserved or rejected. */
     get decidedOrders() {
       return answers.size;
@@ -119,6 +97,39 @@ export async function startFakeInventory(
 }
 
 export type FakeInventory = Awaited<ReturnType<typeof startFakeInventory>>;
+
+type Stock = Record<string, { available: number; price: number }>;
+
+/** Reserves all lines or none, and answers a repeated order id with its first answer. */
+function reserve(
+  stock: Stock,
+  answers: Map<string, ReservationResponse>,
+  request: ReservationRequest,
+): ReservationResponse {
+  const known = answers.get(request.orderId);
+  if (known) return known;
+  const short = request.lines.find((line) => (stock[line.sku]?.available ?? 0) < line.quantity);
+  let answer: ReservationResponse;
+  if (short) {
+    const item = stock[short.sku];
+    answer = {
+      orderId: request.orderId,
+      status: 'REJECTED',
+      reason: item ? 'INSUFFICIENT_STOCK' : 'UNKNOWN_SKU',
+      detail: `${short.sku}: ${item?.available ?? 0} available, ${short.quantity} requested`,
+    };
+  } else {
+    const lines = request.lines.map((line) => {
+      const item = stock[line.sku] as { available: number; price: number };
+      item.available -= line.quantity;
+      return { ...line, unitPrice: item.price };
+    });
+    const cents = lines.reduce((sum, l) => sum + Math.round(l.unitPrice * 100) * l.quantity, 0);
+    answer = { orderId: request.orderId, status: 'CONFIRMED', lines, totalAmount: cents / 100 };
+  }
+  answers.set(request.orderId, answer);
+  return answer;
+}
 
 async function bodyOf(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];

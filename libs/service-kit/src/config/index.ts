@@ -2,4 +2,4 @@ export { loadConfig } from './load-config.ts';
 export type { Env } from './load-config.ts';
 export { ConfigError } from './config-error.ts';
 export type { ConfigProblem } from './config-error.ts';
-export { commonConfig, hostPortList } from './common-config.ts';
+export { commonConfig, hostPortList, kafkaConfig } from './common-config.ts';

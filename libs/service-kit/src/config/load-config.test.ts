@@ -10,9 +10,18 @@ const schema = z.object({
   ORDER_LIMIT: z.coerce.number().int().positive(),
 });
 
-function failureOf(env: Record<string, string | undefined>): ConfigError {
+const validEnv = {
+  DATABASE_URL: 'postgres://u:p@localhost:5433/sales',
+  KAFKA_BROKERS: 'localhost:9092',
+  ORDER_LIMIT: '1',
+};
+
+function failureOf(
+  env: Record<string, string | undefined>,
+  withSchema: z.ZodObject = schema,
+): ConfigError {
   try {
-    loadConfig(schema, env);
+    loadConfig(withSchema, env);
   } catch (error) {
     if (error instanceof ConfigError) return error;
     throw error;
@@ -30,6 +39,7 @@ describe('loadConfig', () => {
     });
     expect(config).toEqual({
       PORT: 3000,
+      HOST: '127.0.0.1',
       LOG_LEVEL: 'info',
       SHUTDOWN_TIMEOUT_MS: 10_000,
       DATABASE_URL: 'postgres://u:p@localhost:5433/sales',
@@ -37,6 +47,22 @@ describe('loadConfig', () => {
       OUTBOX_RELAY_ENABLED: false,
       ORDER_LIMIT: 50,
     });
+  });
+
+  it('binds loopback unless HOST names another interface', () => {
+    const host = z.object({ HOST: commonConfig.HOST });
+    expect(loadConfig(host, {}).HOST).toBe('127.0.0.1');
+    expect(loadConfig(host, { HOST: '0.0.0.0' }).HOST).toBe('0.0.0.0');
+    expect(loadConfig(host, { HOST: '::' }).HOST).toBe('::');
+    expect(loadConfig(host, { HOST: 'sales.internal' }).HOST).toBe('sales.internal');
+    const error = failureOf({ ...validEnv, HOST: 'every interface' }, host);
+    expect(error.problems).toEqual([
+      {
+        variable: 'HOST',
+        kind: 'invalid',
+        expected: 'an IP address or host name to bind (0.0.0.0 for every interface)',
+      },
+    ]);
   });
 
   it('treats an empty variable as absent so the default applies', () => {

@@ -133,6 +133,29 @@ describe('createServiceApp', () => {
     expect(await good.json()).toEqual({ id, verbose: true });
   });
 
+  it.each([
+    ['a route parameter', '/orders/%%%%'],
+    ['a parameter of a mounted router', '/stock/%E0%A4%A'],
+    ['an unknown route', '/nowhere/%%'],
+    ['the query', '/orders/8d5e0b1a-2f67-4c1e-9a55-0c6f1f1f2b3c?verbose=%%%%'],
+    ['a query key', '/orders/8d5e0b1a-2f67-4c1e-9a55-0c6f1f1f2b3c?%%=true'],
+    ['a health endpoint', '/health/live?probe=%'],
+  ])('answers malformed percent-encoding in %s with a 400 problem', async (_, path) => {
+    const response = await fetch(`${server.url}${path}`);
+    expect(response.status).toBe(400);
+    expect(await problemOf(response)).toMatchObject({
+      status: 400,
+      code: 'MALFORMED_URI',
+      detail: expect.stringMatching(/^The request (path|query) has malformed percent-encoding/),
+    });
+  });
+
+  it('still accepts well-formed escapes, including an escaped percent sign', async () => {
+    const response = await fetch(`${server.url}/stock/A%25B%20C?x=%E2%82%AC`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ sku: 'A%B C' });
+  });
+
   it('answers malformed JSON with a 400 problem', async () => {
     const response = await fetch(`${server.url}/orders`, {
       method: 'POST',
@@ -212,7 +235,7 @@ describe('createServiceApp', () => {
     );
     expect(line).toMatchObject({
       service: 'sales',
-      level: 'info',
+      level: 'debug',
       req: { method: 'GET', route: '/orders/:id' },
       res: { statusCode: 200 },
     });

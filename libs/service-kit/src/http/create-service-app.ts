@@ -6,6 +6,7 @@ import type { AccessLogFile } from './access-log-file.ts';
 import { healthRoutes } from './health-routes.ts';
 import { notFoundHandler, problemErrorHandler } from './problem-handlers.ts';
 import { ReadinessChecks } from './readiness.ts';
+import { rejectMalformedUri } from './reject-malformed-uri.ts';
 import { requestContext } from './request-context.ts';
 
 export interface ServiceAppOptions {
@@ -29,7 +30,8 @@ export type ServiceApp = Express & { readonly readiness: ReadinessChecks };
 
 /**
  * The Express 5 application every service starts from: request ids, access logs, server spans,
- * health endpoints, JSON bodies, and problem+json for every error including unknown routes.
+ * health endpoints, JSON bodies, and problem+json for every error including unknown routes and
+ * malformed percent-encoding.
  */
 export function createServiceApp(options: ServiceAppOptions): ServiceApp {
   const readiness = options.readiness ?? new ReadinessChecks();
@@ -39,6 +41,7 @@ export function createServiceApp(options: ServiceAppOptions): ServiceApp {
 
   app.use(requestContext(options.logger));
   if (options.accessLogFile) app.use(options.accessLogFile.middleware);
+  app.use(rejectMalformedUri);
   app.use(httpServerSpans(options.name));
   app.use(healthRoutes(options.name, readiness));
   app.use(express.json({ limit: options.jsonLimit ?? '1mb' }));

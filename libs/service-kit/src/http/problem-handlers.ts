@@ -98,8 +98,24 @@ export function toProblem(error: unknown): HttpProblem {
  * restart these are the service being busy, not a bug: a 503 tells the client to retry.
  */
 const databaseUnavailableCodes = new Set(['P1001', 'P1017', 'P2024', 'P2028']);
+/**
+ * The same from node-postgres (the SqlClient's hot paths): the socket's errno, or the server's
+ * SQLSTATE for a connection failure (08), too many connections or no resources (53), a shutdown
+ * or restart (57P01-03), a database not accepting connections (55000).
+ */
+const unavailableErrnos = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE']);
+const unavailableSqlStates = /^(08|53)[0-9A-Z]{3}$|^57P0[123]$|^55000$/;
+const unavailableDriverMessages =
+  /Connection terminated|timeout exceeded when trying to connect|not queryable/i;
 
 function isDatabaseUnavailable(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && databaseUnavailableCodes.has(code);
+  if (typeof code === 'string') {
+    return (
+      databaseUnavailableCodes.has(code) ||
+      unavailableErrnos.has(code) ||
+      unavailableSqlStates.test(code)
+    );
+  }
+  return error instanceof Error && unavailableDriverMessages.test(error.message);
 }

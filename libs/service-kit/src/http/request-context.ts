@@ -11,8 +11,10 @@ const ACCEPTABLE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /**
  * Assigns the request id (the caller's `x-request-id` when sane, else a fresh UUID), echoes it in
- * the response, binds a child logger to it and writes one access-log line when the response ends.
- * Health probes log at debug: orchestrators poll them every few seconds and would drown the rest.
+ * the response, binds a child logger to it and writes one log line when the response ends: a warning
+ * for a 4xx, an error for a 5xx, and debug for everything that went well (a busy shop serves hundreds
+ * of orders a second: an info line each would cost more than the order; the access-log file and
+ * `logs.access` still count every request).
  */
 export function requestContext(logger: Logger): RequestHandler {
   return (req, res, next) => {
@@ -38,9 +40,8 @@ export function requestContext(logger: Logger): RequestHandler {
       };
       const message = res.writableFinished ? 'request completed' : 'request aborted';
       if (status >= 500) req.log.error(line, message);
-      else if (req.path.startsWith('/health/')) req.log.debug(line, message);
-      else if (status >= 400) req.log.warn(line, message);
-      else req.log.info(line, message);
+      else if (status >= 400 && !req.path.startsWith('/health/')) req.log.warn(line, message);
+      else req.log.debug(line, message);
     };
     res.on('finish', logCompletion);
     res.on('close', logCompletion);

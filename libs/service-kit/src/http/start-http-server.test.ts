@@ -16,6 +16,26 @@ describe('startHttpServer', () => {
     }
   });
 
+  it('binds loopback only unless given another host, so a laptop does not serve the network', async () => {
+    const server = await startHttpServer(app, 0);
+    try {
+      expect(server.server.address()).toMatchObject({ address: '127.0.0.1', family: 'IPv4' });
+      expect(server.url).toBe(`http://127.0.0.1:${server.port}`);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('binds every interface when given 0.0.0.0 (a container), and still reports a URL to call', async () => {
+    const server = await startHttpServer(app, 0, '0.0.0.0');
+    try {
+      expect(server.server.address()).toMatchObject({ address: '0.0.0.0' });
+      expect((await fetch(`${server.url}/health/live`)).status).toBe(200);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('closes even while a client holds a keep-alive connection open', async () => {
     const server = await startHttpServer(app, 0, '127.0.0.1');
     const response = await fetch(`${server.url}/health/live`, {

@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
+import { isIPv6 } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { RequestListener } from 'node:http';
 
@@ -8,7 +9,7 @@ export interface RunningHttpServer {
   server: Server;
   /** The bound port (useful with port 0). */
   port: number;
-  /** `http://127.0.0.1:<port>` or the host given. */
+  /** `http://<host>:<port>`, with 127.0.0.1 standing for a wildcard host. */
   url: string;
   /**
    * Stops accepting connections, lets in-flight requests finish for up to `graceMs`, then cuts
@@ -17,10 +18,11 @@ export interface RunningHttpServer {
   close(graceMs?: number): Promise<void>;
 }
 
+/** Listens on `host` (loopback unless told otherwise: see `HOST` in commonConfig) and `port`. */
 export async function startHttpServer(
   app: RequestListener,
   port: number,
-  host = '0.0.0.0',
+  host = '127.0.0.1',
 ): Promise<RunningHttpServer> {
   const server = createServer(app);
   // Behind a load balancer idle sockets must outlive its timeout, or it sees sporadic resets.
@@ -33,7 +35,8 @@ export async function startHttpServer(
     }),
   ]);
   const bound = (server.address() as AddressInfo).port;
-  const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  const urlHost =
+    host === '0.0.0.0' || host === '::' ? '127.0.0.1' : isIPv6(host) ? `[${host}]` : host;
   let closing: Promise<void> | undefined;
   return {
     server,

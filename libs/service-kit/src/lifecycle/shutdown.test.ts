@@ -125,11 +125,14 @@ describe('installSignalHandlers', () => {
     expect(result.log).toContain('shutdown complete');
   });
 
-  it('handles SIGINT the same way', async () => {
-    const result = await runChild('ok', ['SIGINT']);
-    expect(result.steps).toEqual(['http server', 'consumers', 'database pool']);
-    expect(result.code).toBe(0);
-  });
+  it.each(['SIGINT', 'SIGHUP'] as const)(
+    'handles %s (Ctrl-C, a closed terminal) the same way',
+    async (signal) => {
+      const result = await runChild('ok', [signal]);
+      expect(result.steps).toEqual(['http server', 'consumers', 'database pool']);
+      expect(result.code).toBe(0);
+    },
+  );
 
   it('exits 1 when a step fails, after running the others', async () => {
     const result = await runChild('failing', ['SIGTERM']);

@@ -12,7 +12,7 @@ export interface SignalHandlerOptions {
 }
 
 /**
- * On the first SIGTERM/SIGINT, runs the shutdown steps and exits 0 if all succeeded, 1 otherwise.
+ * On the first SIGTERM/SIGINT/SIGHUP, runs the shutdown steps and exits 0 if all succeeded, 1 otherwise.
  * A second signal while that is in progress exits 1 at once: the operator pressing Ctrl-C twice
  * wants the process gone, whatever step is stuck. Returns a function that removes the handlers.
  */
@@ -21,7 +21,9 @@ export function installSignalHandlers(
   options: SignalHandlerOptions = {},
 ): () => void {
   const registry = options.registry ?? processShutdown;
-  const signals = options.signals ?? ['SIGTERM', 'SIGINT'];
+  // SIGHUP: the terminal a service runs in was closed.
+  const signals = options.signals ?? ['SIGTERM', 'SIGINT', 'SIGHUP'];
+
   const exit = options.exit ?? ((code: number) => process.exit(code));
   let shuttingDown = false;
 

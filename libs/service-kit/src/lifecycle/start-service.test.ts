@@ -34,6 +34,20 @@ describe('startService', () => {
     expect(undone).toEqual(['http server', 'consumers', 'database']);
   });
 
+  it('runs the onStopFirst steps (consumers leaving their groups) before every other step', async () => {
+    const undone: string[] = [];
+    const service = await startService(logger, async ({ onStop, onStopFirst }) => {
+      onStop('database', () => undone.push('database'));
+      onStopFirst('consumers', () => undone.push('consumers'));
+      onStopFirst('replays', () => undone.push('replays'));
+      onStop('http server', () => undone.push('http server'));
+      return {};
+    });
+
+    await service.stop();
+    expect(undone).toEqual(['replays', 'consumers', 'http server', 'database']);
+  });
+
   it('runs the remaining steps when one of them fails', async () => {
     const undone: string[] = [];
     const service = await startService(logger, async ({ onStop }) => {
@@ -78,7 +92,7 @@ describe('startService', () => {
       },
     });
     const service = await startService(logger, async ({ serve }) => {
-      const server = await serve(app, 0);
+      const server = await serve(app, 0, '127.0.0.1');
       return { url: server.url };
     });
 
@@ -105,7 +119,7 @@ describe('startService accessLogFile()', () => {
         logger,
         accessLogFile: accessLogFile(file, 'widgets'),
       });
-      const server = await serve(app, 0);
+      const server = await serve(app, 0, '127.0.0.1');
       return { url: server.url };
     });
     await fetch(`${service.url}/nowhere`);

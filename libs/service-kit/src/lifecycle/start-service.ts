@@ -22,6 +22,8 @@ export interface ServiceDatabaseOptions extends PrismaClientOptions {
   adminUrl?: string | undefined;
   /** The service's `prisma/migrations` folder. */
   migrationsDir: string;
+  /** Libraries' migrations applied with the service's own (see `applyMigrations`). */
+  libraryMigrationsDirs?: readonly string[] | undefined;
 }
 
 /** What a service's start-up function is handed: it registers how each step it takes is undone. */
@@ -32,6 +34,14 @@ export interface ServiceStartup {
    * depends on what started first (the HTTP server on the consumers, the consumers on the database).
    */
   onStop(name: string, stop: StopStep): void;
+  /**
+   * Registers a step that runs as soon as the stop begins, before the HTTP server drains and before
+   * every `onStop` step (later registrations first): for consumers, so that they leave their groups
+   * at once. A member that is killed before it has left (a drain that used up the shutdown budget)
+   * stays in its group, and the service's next start then waits a whole session timeout in
+   * JoinGroup for it to expire.
+   */
+  onStopFirst(name: string, stop: StopStep): void;
   /**
    * The service's own database, ready to use: created when `adminUrl` is given, migrated, and a
    * Prisma client on it that is disconnected at stop.
@@ -49,8 +59,9 @@ export interface ServiceStartup {
   /**
    * Starts the HTTP server; at stop, readiness turns 503 first (the load balancer stops sending
    * traffic), then the server drains. Call it last, once everything the routes use is running.
+   * `host` is the service's HOST setting: loopback locally, 0.0.0.0 in a container.
    */
-  serve(app: ServiceApp, port: number): Promise<RunningHttpServer>;
+  serve(app: ServiceApp, port: number, host: string): Promise<RunningHttpServer>;
 }
 
 /**
@@ -65,8 +76,10 @@ export async function startService<Service extends object>(
   start: (startup: ServiceStartup) => Promise<Service>,
 ): Promise<Service & { stop(): Promise<void> }> {
   const steps: { name: string; stop: StopStep }[] = [];
+  const firstSteps: { name: string; stop: StopStep }[] = [];
   const stopAll = async (): Promise<void> => {
-    for (const step of steps.splice(0).reverse()) {
+    const ordered = [...firstSteps.splice(0).reverse(), ...steps.splice(0).reverse()];
+    for (const step of ordered) {
       try {
         await step.stop();
       } catch (error) {
@@ -81,12 +94,16 @@ export async function startService<Service extends object>(
   const startup: ServiceStartup = {
     logger,
     onStop,
+    onStopFirst: (name, stop) => {
+      firstSteps.push({ name, stop });
+    },
     async database(PrismaClient, options) {
       if (options.adminUrl)
         await ensureDatabase(options.adminUrl, databaseNameOf(options.databaseUrl));
       await applyMigrations({
         databaseUrl: options.databaseUrl,
         migrationsDir: options.migrationsDir,
+        libraryMigrationsDirs: options.libraryMigrationsDirs,
         logger,
       });
       const prisma = createPrismaClient(PrismaClient, options.databaseUrl, {
@@ -101,8 +118,8 @@ export async function startService<Service extends object>(
       onStop('access log', () => file.close());
       return file;
     },
-    async serve(app, port) {
-      const server = await startHttpServer(app, port);
+    async serve(app, port, host) {
+      const server = await startHttpServer(app, port, host);
       onStop('http server', () => server.close());
       // Last registered, so first to run: no new traffic is sent here while the server drains.
       onStop('readiness', () => app.readiness.markShuttingDown());

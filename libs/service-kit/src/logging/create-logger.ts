@@ -1,12 +1,16 @@
 import { pino } from 'pino';
 import type { DestinationStream, Logger, LoggerOptions } from 'pino';
+import { terminalDestination } from './terminal-destination.ts';
 
 export type { Logger } from 'pino';
 
 export interface CreateLoggerOptions {
   /** Overrides `LOG_LEVEL`; tests use it to silence or capture output. */
   level?: string;
-  /** Where the JSON lines go; stdout when absent. Tests pass a stream to read the lines back. */
+  /**
+   * Where the JSON lines go; stdout (terminalDestination) when absent. Tests pass a stream to read the
+   * lines back.
+   */
   destination?: DestinationStream;
   /** The environment to read `LOG_LEVEL` from (defaults to `process.env`). */
   env?: Record<string, string | undefined>;
@@ -34,7 +38,7 @@ export function createLogger(name: string, options: CreateLoggerOptions = {}): L
       level: (label) => ({ level: label }),
     },
   };
-  const logger = options.destination ? pino(pinoOptions, options.destination) : pino(pinoOptions);
+  const logger = pino(pinoOptions, options.destination ?? terminalDestination(1));
   if (level !== requested) {
     logger.warn({ requested }, `unknown LOG_LEVEL "${requested}", using "info"`);
   }

@@ -1,2 +1,3 @@
 export { createLogger } from './create-logger.ts';
 export type { CreateLoggerOptions, Logger } from './create-logger.ts';
+export { terminalDestination } from './terminal-destination.ts';

@@ -1,4 +1,16 @@
-export { startTelemetry, traceHeaders, withSpan } from './start-telemetry.ts';
+export {
+  activeSpanContext,
+  annotateActiveSpan,
+  ORDER_ID_ATTRIBUTE,
+  otlpTracesUrl,
+  startTelemetry,
+  traceHeaders,
+  withBatchSpan,
+  withSpan,
+} from './start-telemetry.ts';
 export type { Telemetry, TelemetryOptions } from './start-telemetry.ts';
 export { RecentSpans } from './recent-spans.ts';
 export { httpServerSpans } from './http-server-span.ts';
+export { withHttpClientSpan } from './http-client-span.ts';
+export type { HttpClientCall } from './http-client-span.ts';
+export type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace';

@@ -119,6 +119,80 @@ describe('startTelemetry without an OTLP endpoint', () => {
   });
 });
 
+/** A collector that records what it is sent. */
+async function startCollector() {
+  const received: { url: string | undefined; contentType: string | undefined; body: Buffer }[] = [];
+  const collector = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      received.push({
+        url: req.url,
+        contentType: req.headers['content-type'],
+        body: Buffer.concat(chunks),
+      });
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+  collector.listen(0, '127.0.0.1');
+  await once(collector, 'listening');
+  return {
+    received,
+    endpoint: `http://127.0.0.1:${(collector.address() as AddressInfo).port}`,
+    close: () => collector.close(),
+  };
+}
+
+describe('startTelemetry switches (OTel SDK environment variables)', () => {
+  it('exports OTLP JSON with OTEL_EXPORTER_OTLP_PROTOCOL=http/json (what the demo collector reads)', async () => {
+    const collector = await startCollector();
+    try {
+      telemetry = startTelemetry({
+        serviceName: 'sales',
+        env: {
+          OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${collector.endpoint}/v1/traces`,
+          OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+        },
+      });
+      await withSpan('place order', () => undefined);
+      await telemetry.forceFlush();
+    } finally {
+      collector.close();
+    }
+    expect(collector.received[0]?.contentType).toBe('application/json');
+    const body = JSON.parse(collector.received[0]?.body.toString() ?? '{}') as {
+      resourceSpans: { scopeSpans: { spans: { name: string }[] }[] }[];
+    };
+    expect(body.resourceSpans[0]?.scopeSpans[0]?.spans[0]?.name).toBe('place order');
+  });
+
+  it('records nothing with OTEL_SDK_DISABLED=true, and refuses a protocol it does not speak', async () => {
+    telemetry = startTelemetry({ serviceName: 'sales', env: { OTEL_SDK_DISABLED: 'true' } });
+    await withSpan('not recorded', () => undefined);
+    expect(telemetry.spans.getFinishedSpans()).toEqual([]);
+    await telemetry.shutdown();
+    telemetry = undefined;
+    expect(() =>
+      startTelemetry({
+        serviceName: 'sales',
+        env: {
+          OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9',
+          OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc',
+        },
+      }),
+    ).toThrow(/OTEL_EXPORTER_OTLP_PROTOCOL=grpc is not supported/);
+  });
+
+  it('samples whole traces by ratio: a child follows its parent', async () => {
+    telemetry = startTelemetry({
+      serviceName: 'sales',
+      env: { OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0' },
+    });
+    await withSpan('root', () => withSpan('child', () => undefined));
+    expect(telemetry.spans.getFinishedSpans()).toEqual([]);
+  });
+});
+
 describe('startTelemetry with OTEL_EXPORTER_OTLP_ENDPOINT', () => {
   it('exports spans as OTLP http/protobuf to <endpoint>/v1/traces', async () => {
     const received: { url: string | undefined; contentType: string | undefined; body: Buffer }[] =

@@ -14,6 +14,7 @@ import { kcatConsumeAll, kcatProduceFile, writeRecordFile } from './kcat-load.ts
 import { measureLatency } from './latency.ts';
 import { platformaticFetchAll, platformaticProduceFor } from './platformatic-load.ts';
 import { measureWireLatency } from './wire-latency.ts';
+import { transactionsSection, withTransactionsSection } from './txn-section.ts';
 import { consoleTable, evaluateTargets, machineInfo, markdown, rate, round } from './report.ts';
 import type { BenchResults, ColdStart, ThroughputRow } from './report.ts';
 
@@ -173,7 +174,13 @@ async function kafkajsThroughput(broker: BenchBroker, size: number): Promise<Thr
 }
 
 /** Formats the page with the repo's Prettier settings, so `prettier --check .` stays green. */
-async function formatMarkdown(text: string, dir: string): Promise<string> {
+async function formatMarkdown(generated: string, dir: string): Promise<string> {
+  // The transactions section is txn-bench.ts's: carried over from the page as it was.
+  let text = generated;
+  const previous = fs.existsSync(path.join(dir, 'broker.md'))
+    ? transactionsSection(fs.readFileSync(path.join(dir, 'broker.md'), 'utf8'))
+    : null;
+  if (previous) text = withTransactionsSection(text, previous);
   try {
     const prettier = await import('prettier');
     const file = path.join(dir, 'broker.md');
@@ -208,6 +215,9 @@ async function platformaticThroughput(broker: BenchBroker, size: number): Promis
   return row;
 }
 
+/** Runs `fn`, recording a failure in the results instead of ending the run. */
+type Attempt = (what: string, fn: () => Promise<void>) => Promise<void>;
+
 async function main(): Promise<void> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'broker-bench-'));
   const results: BenchResults = {
@@ -223,7 +233,7 @@ async function main(): Promise<void> {
     targets: [],
     errors: [],
   };
-  const attempt = async (what: string, fn: () => Promise<void>) => {
+  const attempt: Attempt = async (what, fn) => {
     try {
       await fn();
     } catch (err) {
@@ -245,71 +255,10 @@ async function main(): Promise<void> {
     });
     progress('starting the broker under test');
     broker = await spawnBroker(fs.mkdtempSync(path.join(tmp, 'data-')));
-    const b = broker;
-    for (const size of SIZES) {
-      if (kcat)
-        await attempt(`kcat ${size} B`, async () => {
-          const row = await kcatThroughput(b, tmp, size);
-          row.peakRssAfterMiB = b.peakRssMiB();
-          results.throughput.push(row);
-        });
-      await attempt(`@platformatic/kafka ${size} B`, async () => {
-        results.throughput.push(await platformaticThroughput(b, size));
-      });
-      await attempt(`kafkajs ${size} B`, async () => {
-        const row = await kafkajsThroughput(b, size);
-        row.peakRssAfterMiB = b.peakRssMiB();
-        results.throughput.push(row);
-      });
-    }
-    if (kcat) {
-      await attempt('latency', async () => {
-        await createTopic(b.bootstrap, 'bench-latency', 1);
-        progress(`latency: 1,000 rec/s for ${PLAN.latencySeconds} s`);
-        results.latency = await measureLatency(
-          b.bootstrap,
-          'bench-latency',
-          1_000,
-          PLAN.latencySeconds,
-          PLAN.latencyWarmup,
-        );
-        progress(
-          `latency: p50 ${results.latency.p50Ms.toFixed(2)} ms, p99 ${results.latency.p99Ms.toFixed(2)} ms`,
-        );
-        // Control run with a 500 ms long-poll bound: if the broker failed to wake waiting fetches
-        // on append, stalls here would approach 500 ms; if they stay as in the main run, the
-        // stalls come from elsewhere (CPU contention, GC).
-        await createTopic(b.bootstrap, 'bench-latency-control', 1);
-        results.latencyControl = await measureLatency(
-          b.bootstrap,
-          'bench-latency-control',
-          1_000,
-          PLAN.latencyControlSeconds,
-          PLAN.latencyWarmup,
-          500,
-        );
-        progress(
-          `latency control (fetch.wait.max.ms=500): p99 ${results.latencyControl.p99Ms.toFixed(2)} ms, max ${results.latencyControl.maxMs.toFixed(2)} ms`,
-        );
-      });
-    }
-    await attempt('broker-only latency', async () => {
-      const topic = 'bench-latency-wire';
-      await createTopic(b.bootstrap, topic, 1);
-      progress(`broker-only latency (raw wire client): 1,000 rec/s for ${PLAN.latencySeconds} s`);
-      const port = Number(b.bootstrap.slice(b.bootstrap.lastIndexOf(':') + 1));
-      results.latencyBrokerOnly = await measureWireLatency(
-        port,
-        topic,
-        1_000,
-        PLAN.latencySeconds,
-        PLAN.latencyWarmup,
-      );
-      progress(
-        `broker-only latency: p50 ${results.latencyBrokerOnly.p50Ms.toFixed(2)} ms, p99 ${results.latencyBrokerOnly.p99Ms.toFixed(2)} ms`,
-      );
-    });
-    results.peakRssMiB = b.peakRssMiB();
+    await measureThroughput(broker, kcat, tmp, results, attempt);
+    if (kcat) await measureClientLatency(broker, results, attempt);
+    await measureBrokerLatency(broker, results, attempt);
+    results.peakRssMiB = broker.peakRssMiB();
   } catch (err) {
     results.errors.push(`broker: ${(err as Error).message}`);
   } finally {
@@ -318,7 +267,98 @@ async function main(): Promise<void> {
       results.errors.push(`broker exited with ${code} on SIGTERM`);
     fs.rmSync(tmp, { recursive: true, force: true });
   }
+  await saveResults(results);
+}
 
+/** Produce and consume rates of kcat, @platformatic/kafka and kafkajs for every record size. */
+async function measureThroughput(
+  b: BenchBroker,
+  kcat: boolean,
+  tmp: string,
+  results: BenchResults,
+  attempt: Attempt,
+): Promise<void> {
+  for (const size of SIZES) {
+    if (kcat)
+      await attempt(`kcat ${size} B`, async () => {
+        const row = await kcatThroughput(b, tmp, size);
+        row.peakRssAfterMiB = b.peakRssMiB();
+        results.throughput.push(row);
+      });
+    await attempt(`@platformatic/kafka ${size} B`, async () => {
+      results.throughput.push(await platformaticThroughput(b, size));
+    });
+    await attempt(`kafkajs ${size} B`, async () => {
+      const row = await kafkajsThroughput(b, size);
+      row.peakRssAfterMiB = b.peakRssMiB();
+      results.throughput.push(row);
+    });
+  }
+}
+
+/** End-to-end latency through librdkafka (kcat), and a control run with a 500 ms long-poll bound. */
+async function measureClientLatency(
+  b: BenchBroker,
+  results: BenchResults,
+  attempt: Attempt,
+): Promise<void> {
+  await attempt('latency', async () => {
+    await createTopic(b.bootstrap, 'bench-latency', 1);
+    progress(`latency: 1,000 rec/s for ${PLAN.latencySeconds} s`);
+    results.latency = await measureLatency(
+      b.bootstrap,
+      'bench-latency',
+      1_000,
+      PLAN.latencySeconds,
+      PLAN.latencyWarmup,
+    );
+    progress(
+      `latency: p50 ${results.latency.p50Ms.toFixed(2)} ms, p99 ${results.latency.p99Ms.toFixed(2)} ms`,
+    );
+    // Control run with a 500 ms long-poll bound: if the broker failed to wake waiting fetches
+    // on append, stalls here would approach 500 ms; if they stay as in the main run, the
+    // stalls come from elsewhere (CPU contention, GC).
+    await createTopic(b.bootstrap, 'bench-latency-control', 1);
+    results.latencyControl = await measureLatency(
+      b.bootstrap,
+      'bench-latency-control',
+      1_000,
+      PLAN.latencyControlSeconds,
+      PLAN.latencyWarmup,
+      500,
+    );
+    progress(
+      `latency control (fetch.wait.max.ms=500): p99 ${results.latencyControl.p99Ms.toFixed(2)} ms, max ${results.latencyControl.maxMs.toFixed(2)} ms`,
+    );
+  });
+}
+
+/** Latency of the broker alone, through the raw wire client (no client library in the way). */
+async function measureBrokerLatency(
+  b: BenchBroker,
+  results: BenchResults,
+  attempt: Attempt,
+): Promise<void> {
+  await attempt('broker-only latency', async () => {
+    const topic = 'bench-latency-wire';
+    await createTopic(b.bootstrap, topic, 1);
+    progress(`broker-only latency (raw wire client): 1,000 rec/s for ${PLAN.latencySeconds} s`);
+    const port = Number(b.bootstrap.slice(b.bootstrap.lastIndexOf(':') + 1));
+    results.latencyBrokerOnly = await measureWireLatency(
+      port,
+      topic,
+      1_000,
+      PLAN.latencySeconds,
+      PLAN.latencyWarmup,
+    );
+    progress(
+      `broker-only latency: p50 ${results.latencyBrokerOnly.p50Ms.toFixed(2)} ms, p99 ${results.latencyBrokerOnly.p99Ms.toFixed(2)} ms`,
+    );
+  });
+}
+
+/** Evaluates the targets, writes broker-latest.json and docs/benchmarks/broker.md, prints the table. */
+async function saveResults(results: BenchResults): Promise<void> {
   results.machine.loadAverage1mAtEnd = round(os.loadavg()[0], 2);
   results.targets = evaluateTargets(results);
   const resultsDir = path.join(REPO_ROOT, 'libs/streaming/broker/bench/results');

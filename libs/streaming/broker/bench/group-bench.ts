@@ -61,9 +61,11 @@ function clientVersions(): Record<string, string> {
   return confluentKafka ? { confluentKafka, librdkafka } : {};
 }
 
-async function main(): Promise<void> {
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'group-bench-'));
-  const results: GroupBenchResults = {
+/** Runs `fn`, recording a failure in the results instead of ending the run. */
+type Attempt = (what: string, fn: () => Promise<void>) => Promise<void>;
+
+function newResults(): GroupBenchResults {
+  return {
     date: new Date().toISOString(),
     quick: QUICK,
     durationSeconds: 0,
@@ -80,7 +82,12 @@ async function main(): Promise<void> {
     consume: [],
     errors: [],
   };
-  const attempt = async (what: string, fn: () => Promise<void>) => {
+}
+
+async function main(): Promise<void> {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'group-bench-'));
+  const results = newResults();
+  const attempt: Attempt = async (what, fn) => {
     try {
       await fn();
     } catch (err) {
@@ -97,106 +104,9 @@ async function main(): Promise<void> {
   let broker: BenchBroker | null = null;
   try {
     broker = await spawnBroker(fs.mkdtempSync(path.join(tmp, 'data-')));
-    const b = broker;
-    progress(`broker ready on ${b.bootstrap} (pid ${b.pid})`);
-
-    const idle = 'group-bench-idle';
-    await createTopic(b.bootstrap, idle, GROUP_PARTITIONS);
-    for (const client of clients) {
-      const summary: MembershipSummary = { client, runs: [], median: null };
-      results.membership.push(summary);
-      for (let i = 1; i <= PLAN.membershipRuns; i++) {
-        await attempt(`${client} membership run ${i}`, async () => {
-          const r = await membershipRun(client, b.bootstrap, idle, PLAN.sessionMs);
-          const rounded = Object.fromEntries(
-            Object.entries(r).map(([k, v]) => [k, round(v, 1)]),
-          ) as unknown as MembershipRun;
-          summary.runs.push(rounded);
-          progress(
-            `${client} ${i}/${PLAN.membershipRuns}: formed ${r.formFromSpawnMs.toFixed(0)} ms from spawn ` +
-              `(${r.formFromLastStartMs.toFixed(0)} ms from the last start); SIGKILL -> reowned ` +
-              `${r.killRebalanceMs.toFixed(0)} ms (S + ${r.killAboveSessionMs.toFixed(0)}); ` +
-              `LeaveGroup -> reowned ${r.leaveRebalanceMs.toFixed(0)} ms`,
-          );
-        });
-      }
-      summary.median = summarise(summary.runs);
-    }
-
-    for (const size of SIZES) {
-      const records = PLAN.records[size];
-      const topic = `group-bench-consume-${size}`;
-      const file = path.join(tmp, `records-${size}.txt`);
-      let produced = false;
-      await attempt(`produce ${size} B`, async () => {
-        await createTopic(b.bootstrap, topic, GROUP_PARTITIONS);
-        writeRecordFile(file, records, size);
-        const seconds = await kcatProduceFile(b.bootstrap, topic, file);
-        produced = true;
-        progress(
-          `produced ${records.toLocaleString('en-US')} records of ${size} B with kcat in ${seconds.toFixed(2)} s`,
-        );
-      });
-      fs.rmSync(file, { force: true });
-      if (!produced) continue;
-      await attempt(`kcat baseline ${size} B`, async () => {
-        // Plain kcat -C (assigned partitions, no group, process start-up included): what this
-        // machine delivers right now without any group, to read the group rows against.
-        const c = await kcatConsumeAll(b.bootstrap, topic, 120_000);
-        results.consume.push({
-          client: 'kcat (no group)',
-          members: 0,
-          recordBytes: size,
-          records: c.records,
-          seconds: round(c.seconds, 3),
-          recordsPerSec: Math.round(c.records / c.seconds),
-          mbPerSec: round((c.records * size) / c.seconds / 1e6, 1),
-          formMs: 0,
-        });
-        progress(
-          `kcat -C (no group) ${size} B: ${Math.round(c.records / c.seconds).toLocaleString('en-US')} rec/s`,
-        );
-      });
-      for (const client of clients) {
-        for (const count of MEMBER_COUNTS) {
-          await attempt(`${client} consume ${size} B with ${count} member(s)`, async () => {
-            const cpu0 = b.cpuSeconds();
-            const r = await consumeRun(
-              client,
-              b.bootstrap,
-              topic,
-              records,
-              count,
-              CONSUME_SESSION_MS,
-              120_000,
-            );
-            const row: ConsumeRow = {
-              client,
-              members: count,
-              recordBytes: size,
-              records: r.records,
-              seconds: round(r.seconds, 3),
-              recordsPerSec: Math.round(records / r.seconds),
-              mbPerSec: round((records * size) / r.seconds / 1e6, 1),
-              formMs: round(r.formMs, 1),
-              brokerCpuSeconds: round(b.cpuSeconds() - cpu0, 2),
-            };
-            const notes: string[] = [];
-            if (r.records > records) notes.push(`${r.records - records} records delivered twice`);
-            if (r.rebalancesDuringRun > 0)
-              notes.push(`${r.rebalancesDuringRun} revocation(s) during the run`);
-            if (r.consumedBeforeGo > 0) notes.push(`${r.consumedBeforeGo} consumed before release`);
-            if (notes.length) row.note = notes.join('; ');
-            results.consume.push(row);
-            progress(
-              `${client} x${count} ${size} B: ${row.recordsPerSec.toLocaleString('en-US')} rec/s, ` +
-                `${row.mbPerSec} MB/s (${row.seconds} s; group formed in ${r.formMs.toFixed(0)} ms)` +
-                (row.note ? ` [${row.note}]` : ''),
-            );
-          });
-        }
-      }
-    }
+    progress(`broker ready on ${broker.bootstrap} (pid ${broker.pid})`);
+    await measureMembership(broker, clients, results, attempt);
+    for (const size of SIZES) await measureConsume(broker, clients, size, tmp, results, attempt);
   } catch (err) {
     results.errors.push(`broker: ${(err as Error).message}`);
     progress(`FAILED broker: ${(err as Error).message}`);
@@ -206,7 +116,137 @@ async function main(): Promise<void> {
       results.errors.push(`broker exited with ${code} on SIGTERM`);
     fs.rmSync(tmp, { recursive: true, force: true });
   }
+  await saveResults(results);
+}
 
+/** Group formation, SIGKILL and LeaveGroup rebalance times, PLAN.membershipRuns runs per client. */
+async function measureMembership(
+  b: BenchBroker,
+  clients: readonly GroupClient[],
+  results: GroupBenchResults,
+  attempt: Attempt,
+): Promise<void> {
+  const idle = 'group-bench-idle';
+  await createTopic(b.bootstrap, idle, GROUP_PARTITIONS);
+  for (const client of clients) {
+    const summary: MembershipSummary = { client, runs: [], median: null };
+    results.membership.push(summary);
+    for (let i = 1; i <= PLAN.membershipRuns; i++) {
+      await attempt(`${client} membership run ${i}`, async () => {
+        const r = await membershipRun(client, b.bootstrap, idle, PLAN.sessionMs);
+        const rounded = Object.fromEntries(
+          Object.entries(r).map(([k, v]) => [k, round(v, 1)]),
+        ) as unknown as MembershipRun;
+        summary.runs.push(rounded);
+        progress(
+          `${client} ${i}/${PLAN.membershipRuns}: formed ${r.formFromSpawnMs.toFixed(0)} ms from spawn ` +
+            `(${r.formFromLastStartMs.toFixed(0)} ms from the last start); SIGKILL -> reowned ` +
+            `${r.killRebalanceMs.toFixed(0)} ms (S + ${r.killAboveSessionMs.toFixed(0)}); ` +
+            `LeaveGroup -> reowned ${r.leaveRebalanceMs.toFixed(0)} ms`,
+        );
+      });
+    }
+    summary.median = summarise(summary.runs);
+  }
+}
+
+/** Produces `size`-byte records with kcat, then consumes them without a group and with each client's groups. */
+async function measureConsume(
+  b: BenchBroker,
+  clients: readonly GroupClient[],
+  size: (typeof SIZES)[number],
+  tmp: string,
+  results: GroupBenchResults,
+  attempt: Attempt,
+): Promise<void> {
+  const records = PLAN.records[size];
+  const topic = `group-bench-consume-${size}`;
+  const file = path.join(tmp, `records-${size}.txt`);
+  let produced = false;
+  await attempt(`produce ${size} B`, async () => {
+    await createTopic(b.bootstrap, topic, GROUP_PARTITIONS);
+    writeRecordFile(file, records, size);
+    const seconds = await kcatProduceFile(b.bootstrap, topic, file);
+    produced = true;
+    progress(
+      `produced ${records.toLocaleString('en-US')} records of ${size} B with kcat in ${seconds.toFixed(2)} s`,
+    );
+  });
+  fs.rmSync(file, { force: true });
+  if (!produced) return;
+  await attempt(`kcat baseline ${size} B`, async () => {
+    // Plain kcat -C (assigned partitions, no group, process start-up included): what this
+    // machine delivers right now without any group, to read the group rows against.
+    const c = await kcatConsumeAll(b.bootstrap, topic, 120_000);
+    results.consume.push({
+      client: 'kcat (no group)',
+      members: 0,
+      recordBytes: size,
+      records: c.records,
+      seconds: round(c.seconds, 3),
+      recordsPerSec: Math.round(c.records / c.seconds),
+      mbPerSec: round((c.records * size) / c.seconds / 1e6, 1),
+      formMs: 0,
+    });
+    progress(
+      `kcat -C (no group) ${size} B: ${Math.round(c.records / c.seconds).toLocaleString('en-US')} rec/s`,
+    );
+  });
+  for (const client of clients) {
+    for (const count of MEMBER_COUNTS) {
+      await attempt(`${client} consume ${size} B with ${count} member(s)`, async () => {
+        results.consume.push(await groupConsumeRow(b, client, topic, records, size, count));
+      });
+    }
+  }
+}
+
+/** One consume of the topic by `count` members of one client's group, as a result row. */
+async function groupConsumeRow(
+  b: BenchBroker,
+  client: GroupClient,
+  topic: string,
+  records: number,
+  size: number,
+  count: number,
+): Promise<ConsumeRow> {
+  const cpu0 = b.cpuSeconds();
+  const r = await consumeRun(
+    client,
+    b.bootstrap,
+    topic,
+    records,
+    count,
+    CONSUME_SESSION_MS,
+    120_000,
+  );
+  const row: ConsumeRow = {
+    client,
+    members: count,
+    recordBytes: size,
+    records: r.records,
+    seconds: round(r.seconds, 3),
+    recordsPerSec: Math.round(records / r.seconds),
+    mbPerSec: round((records * size) / r.seconds / 1e6, 1),
+    formMs: round(r.formMs, 1),
+    brokerCpuSeconds: round(b.cpuSeconds() - cpu0, 2),
+  };
+  const notes: string[] = [];
+  if (r.records > records) notes.push(`${r.records - records} records delivered twice`);
+  if (r.rebalancesDuringRun > 0)
+    notes.push(`${r.rebalancesDuringRun} revocation(s) during the run`);
+  if (r.consumedBeforeGo > 0) notes.push(`${r.consumedBeforeGo} consumed before release`);
+  if (notes.length) row.note = notes.join('; ');
+  progress(
+    `${client} x${count} ${size} B: ${row.recordsPerSec.toLocaleString('en-US')} rec/s, ` +
+      `${row.mbPerSec} MB/s (${row.seconds} s; group formed in ${r.formMs.toFixed(0)} ms)` +
+      (row.note ? ` [${row.note}]` : ''),
+  );
+  return row;
+}
+
+/** Writes groups-latest.json and the docs page, and prints the summary table. */
+async function saveResults(results: GroupBenchResults): Promise<void> {
   results.machine.loadAverage1mAtEnd = round(os.loadavg()[0], 2);
   results.durationSeconds = round((performance.now() - started) / 1000, 1);
   const resultsDir = path.join(REPO_ROOT, 'libs/streaming/broker/bench/results');

@@ -84,9 +84,11 @@ export async function kcatProduceFile(
   bootstrap: string,
   topic: string,
   file: string,
+  /** librdkafka security settings (`-X security.protocol=SASL_SSL`...), none for PLAINTEXT. */
+  security: readonly string[] = [],
 ): Promise<number> {
   const res = await runKcat(
-    ['-P', '-b', bootstrap, '-t', topic, '-l', file, ...KCAT_PRODUCER_TUNING],
+    ['-P', '-b', bootstrap, '-t', topic, '-l', file, ...KCAT_PRODUCER_TUNING, ...security],
     120_000,
   );
   if (res.code !== 0 || /fail|error/i.test(res.stderr)) {
@@ -104,6 +106,7 @@ export async function kcatConsumeAll(
   bootstrap: string,
   topic: string,
   timeoutMs: number,
+  security: readonly string[] = [],
 ): Promise<{ records: number; seconds: number }> {
   const res = await runKcat(
     [
@@ -119,6 +122,7 @@ export async function kcatConsumeAll(
       '-f',
       '.',
       ...KCAT_CONSUMER_TUNING,
+      ...security,
     ],
     timeoutMs,
     true,

@@ -6,11 +6,16 @@
  * SPEC_DIR defaults to $KAFKA_PROTOCOL_DIR, then to `<repo>/../shared/kafka-protocol/message`.
  * OUT_DIR defaults to the library's `src/protocol/generated`. Files in OUT_DIR that the generator
  * no longer produces are removed, so the folder always mirrors the spec exactly.
+ *
+ * The definitions must be the ones `src/protocol/codegen/kafka-definitions.ts` pins (Kafka commit and
+ * digest): the generated files name that commit, so a different copy is refused rather than
+ * silently recorded under the wrong name.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateProtocolFiles } from '../src/protocol/codegen/emit.ts';
+import { KAFKA_DEFINITIONS, definitionsDigest } from '../src/protocol/codegen/kafka-definitions.ts';
 import { loadSpecDir } from '../src/protocol/codegen/spec.ts';
 
 const libDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -25,7 +30,15 @@ export function resolveSpecDir(arg?: string): string {
 
 /** Writes the generated files into `outDir`; returns the names written. */
 export function generateInto(specDir: string, outDir: string): string[] {
-  const files = generateProtocolFiles(loadSpecDir(specDir));
+  const digest = definitionsDigest(specDir);
+  if (digest !== KAFKA_DEFINITIONS.sha256) {
+    throw new Error(
+      `${specDir} is not Kafka commit ${KAFKA_DEFINITIONS.commit}'s definitions ` +
+        `(sha256 ${digest}, pinned ${KAFKA_DEFINITIONS.sha256}). If you updated them on purpose, ` +
+        'set commit, date and sha256 in src/protocol/codegen/kafka-definitions.ts and regenerate.',
+    );
+  }
+  const files = generateProtocolFiles(loadSpecDir(specDir), KAFKA_DEFINITIONS);
   fs.mkdirSync(outDir, { recursive: true });
   for (const existing of fs.readdirSync(outDir)) {
     if (!files.has(existing) && /\.(ts|json)$/.test(existing))
@@ -49,9 +62,16 @@ function main(): void {
     );
     process.exit(2);
   }
-  const names = generateInto(specDir, outDir);
+  let names: string[];
+  try {
+    names = generateInto(specDir, outDir);
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n`);
+    process.exit(2);
+  }
   process.stdout.write(
-    `generated ${names.length} files into ${path.relative(process.cwd(), outDir) || '.'}\n`,
+    `generated ${names.length} files into ${path.relative(process.cwd(), outDir) || '.'} ` +
+      `from Kafka commit ${KAFKA_DEFINITIONS.commit}\n`,
   );
 }
 

@@ -52,7 +52,7 @@ describe('startBroker', () => {
         fetchRequest([{ topic: 'durable', partition: 1, offset: 0 }]),
       );
       expect(
-        decodeRecords(res.responses[0].partitions[0].records).map((r) => r.value?.toString()),
+        decodeRecords(res.responses[0].partitions[0].records!).map((r) => r.value?.toString()),
       ).toEqual(['one', 'two']);
       const next = await c2.send(API.PRODUCE, 7, produceRequest('durable', 1, batch(['three'])));
       expect(next.responses[0].partitionResponses[0].baseOffset).toBe(2n);

@@ -23,7 +23,7 @@ export class Streaming {
     this.#options = options;
     this.#kafka = createKafka(options);
     this.producer = new EventProducer(this.#kafka);
-    this.inspector = new TopicInspector(this.#kafka);
+    this.inspector = new TopicInspector(this.#kafka, options.clientId);
   }
 
   /** A relay that publishes this service's outbox through this connection's producer. */

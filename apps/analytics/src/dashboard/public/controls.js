@@ -29,6 +29,16 @@ export const controlActions = {
     label: `inventory latency ${value('inventory-latency')} ms`,
   }),
   'broker-restart': () => ({ path: 'broker/restart', body: {}, label: 'restart broker' }),
+  // The orchestrator passes these on to analytics with the token (replays are operator actions).
+  'replay-start': () => ({ path: 'analytics/replay', body: {}, label: 'replay all topics' }),
+  'replay-resume': () => {
+    const replay = window.dashboard?.latestSummary?.processing.replay;
+    return {
+      path: `analytics/replay/${replay?.id ?? 'none'}/resume`,
+      body: {},
+      label: 'resume the replay',
+    };
+  },
 };
 
 export async function setUpControls() {

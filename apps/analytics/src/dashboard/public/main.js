@@ -3,14 +3,18 @@
 
 import { createCharts } from './charts.js';
 import { setUpControls } from './controls.js';
+import { setUpJourneys } from './journey.js';
 import { OrderRate, followSummaries, poll } from './live-data.js';
 import {
   openPurchaseOrdersFromSummary,
+  showBrokerAccess,
+  showBrokerAccessError,
   showConnection,
   showConsumerGroups,
   showConsumerGroupsError,
   showOrderRate,
   showPurchaseOrders,
+  showReplay,
   showSummaryText,
   visibleGroups,
 } from './panels.js';
@@ -25,6 +29,7 @@ const state = {
   purchaseOrdersFromReordering: false,
 };
 window.dashboard = state;
+setUpJourneys();
 
 followSummaries({
   onStatus: showConnection,
@@ -33,6 +38,7 @@ followSummaries({
     state.latestSummary = summary;
     rate.observe(summary);
     showSummaryText(summary, state.summaries);
+    showReplay(summary.processing.replay);
     charts.showSummary(summary);
     if (!state.purchaseOrdersFromReordering) {
       showPurchaseOrders(openPurchaseOrdersFromSummary(summary), 'from the purchase-order events');
@@ -54,6 +60,11 @@ poll('/api/dashboard/consumers', 2000, {
     showConsumerGroups(groups);
   },
   onError: showConsumerGroupsError,
+});
+
+poll('/api/dashboard/access', 5000, {
+  onData: showBrokerAccess,
+  onError: showBrokerAccessError,
 });
 
 poll('/api/dashboard/purchase-orders', 3000, {

@@ -41,6 +41,27 @@ export function showSummaryText(summary, updates) {
   text('kpi-sync-p95', ms(summary.latency.sync.p95));
 }
 
+/**
+ * A replay in progress (or paused by a restart) in the header: its phase and how far along it is.
+ * Hidden when none runs; `data-status` and `data-fraction` say the same for scripts and tests.
+ */
+export function showReplay(replay) {
+  const pill = byId('replay-status');
+  const active = replay && (replay.status === 'running' || replay.status === 'paused');
+  pill.hidden = !active;
+  if (!active) return;
+  const { progress, rate } = replay;
+  const percent = `${Math.floor(progress.fraction * 100)} %`;
+  const records = `${progress.processedRecords.toLocaleString('en')} of ${progress.targetRecords.toLocaleString('en')} records`;
+  pill.dataset.status = replay.status;
+  pill.dataset.fraction = String(progress.fraction);
+  pill.className = `pill ${replay.status === 'paused' ? 'pill-bad' : 'pill-wait'}`;
+  pill.textContent =
+    replay.status === 'paused'
+      ? `replay paused at ${percent} (${records}): interrupted by a restart, resume it from the controls`
+      : `replay running, ${replay.phase}: ${percent} (${records}, at most ${rate.maxRecordsPerSecond}/s)`;
+}
+
 export function showOrderRate(rate) {
   text('kpi-orders-rate', (rate.async + rate.sync).toFixed(1));
 }
@@ -162,4 +183,54 @@ export function openPurchaseOrdersFromSummary(summary) {
       orderedAt: order.createdAt,
       expectedAt: null,
     }));
+}
+
+/**
+ * Who may touch what: each principal (a service's broker user) and its ACLs as the broker holds them,
+ * one line per operation. `topic x*` is every topic whose name begins with x.
+ */
+export function showBrokerAccess(snapshot) {
+  const container = byId('broker-access');
+  if (!snapshot.authorizer) {
+    container.replaceChildren(
+      element('p', {
+        class: 'subtle',
+        text: 'The broker checks no ACLs (no authorizer): every client may touch every topic.',
+      }),
+    );
+    return;
+  }
+  container.replaceChildren(
+    ...snapshot.principals.map((view) =>
+      element('div', { class: 'principal-row', 'data-principal': view.principal }, [
+        element('strong', { text: view.principal }),
+        element(
+          'div',
+          { class: 'principal-rules' },
+          view.rules.map((rule) =>
+            element(
+              'div',
+              {
+                class: `rule${rule.permission === 'DENY' ? ' deny' : ''}`,
+                'data-operation': rule.operation,
+              },
+              [
+                element('span', {
+                  class: 'rule-operation',
+                  text: `${rule.permission === 'DENY' ? 'may not ' : ''}${rule.operation.toLowerCase()}`,
+                }),
+                element('span', { text: rule.resources.join(', ') }),
+              ],
+            ),
+          ),
+        ),
+      ]),
+    ),
+  );
+}
+
+export function showBrokerAccessError(error) {
+  byId('broker-access').replaceChildren(
+    element('p', { class: 'subtle', text: `ACLs unavailable: ${error.message}` }),
+  );
 }

@@ -258,3 +258,92 @@ describe('applyMigrations', () => {
     expect(error.migrations).toEqual(['20260101000000_empty']);
   });
 });
+
+describe("applyMigrations with libraries' migrations", () => {
+  const CREATE_OUTBOX = 'CREATE TABLE IF NOT EXISTS "outbox" ("id" BIGSERIAL PRIMARY KEY);\n';
+
+  it("applies a library's migrations with the service's own, in name order, under their own names", async () => {
+    const databaseUrl = await freshDatabase();
+    const service = migrationsDir({ '20260102000000_create_stock': CREATE_STOCK });
+    const library = migrationsDir({ '20260101000000_library_outbox': CREATE_OUTBOX });
+    const report = await applyMigrations({
+      databaseUrl,
+      migrationsDir: service,
+      libraryMigrationsDirs: [library],
+      logger,
+    });
+    expect(report.applied).toEqual([
+      '20260101000000_library_outbox',
+      '20260102000000_create_stock',
+    ]);
+    const rows = await query<{ migration_name: string; checksum: string }>(
+      databaseUrl,
+      'SELECT migration_name, checksum FROM "_prisma_migrations" ORDER BY migration_name',
+    );
+    expect(rows).toEqual([
+      { migration_name: '20260101000000_library_outbox', checksum: sha256Hex(CREATE_OUTBOX) },
+      { migration_name: '20260102000000_create_stock', checksum: sha256Hex(CREATE_STOCK) },
+    ]);
+  });
+
+  it('refuses a migration name found in two directories', async () => {
+    const databaseUrl = await freshDatabase();
+    const service = migrationsDir({ '20260101000000_init': CREATE_STOCK });
+    const library = migrationsDir({ '20260101000000_init': CREATE_OUTBOX });
+    const error = await migrationError(
+      applyMigrations({
+        databaseUrl,
+        migrationsDir: service,
+        libraryMigrationsDirs: [library],
+        logger,
+      }),
+    );
+    expect(error.code).toBe('MIGRATIONS_DIR_INVALID');
+    expect(error.migrations).toEqual(['20260101000000_init']);
+    expect(await query(databaseUrl, `SELECT 1 FROM pg_tables WHERE tablename = 'stock'`)).toEqual(
+      [],
+    );
+  });
+
+  it('takes over tables a service created itself before: the old checksum is named in the new file', async () => {
+    const databaseUrl = await freshDatabase();
+    const before = CREATE_STOCK + CREATE_OUTBOX;
+    const service = migrationsDir({ '20260102000000_init': before });
+    await applyMigrations({ databaseUrl, migrationsDir: service, logger });
+    // The outbox moves to the library's migration; the service's file names what it replaces.
+    writeMigration(
+      service,
+      '20260102000000_init',
+      `${CREATE_STOCK}-- replaces checksum ${sha256Hex(before)}: with the outbox\n`,
+    );
+    const library = migrationsDir({ '20260101000000_library_outbox': CREATE_OUTBOX });
+
+    const report = await applyMigrations({
+      databaseUrl,
+      migrationsDir: service,
+      libraryMigrationsDirs: [library],
+      logger,
+    });
+    expect(report).toEqual({
+      applied: ['20260101000000_library_outbox'],
+      alreadyApplied: ['20260102000000_init'],
+    });
+  });
+
+  it('still refuses a changed file whose recorded checksum it does not name', async () => {
+    const databaseUrl = await freshDatabase();
+    const service = migrationsDir({ '20260102000000_init': CREATE_STOCK + CREATE_OUTBOX });
+    await applyMigrations({ databaseUrl, migrationsDir: service, logger });
+    const someOtherVersion = sha256Hex(CREATE_STOCK + CREATE_INBOX);
+    writeMigration(
+      service,
+      '20260102000000_init',
+      `${CREATE_STOCK}-- replaces checksum ${someOtherVersion}\n`,
+    );
+    const error = await migrationError(
+      applyMigrations({ databaseUrl, migrationsDir: service, logger }),
+    );
+    expect(error.code).toBe('MIGRATION_CHECKSUM_MISMATCH');
+    expect(error.migrations).toEqual(['20260102000000_init']);
+  });
+});

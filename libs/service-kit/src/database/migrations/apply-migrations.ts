@@ -2,12 +2,18 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import { MigrationError } from './migration-error.ts';
-import { checksumMatches, readMigrationFiles } from './migration-files.ts';
+import { checksumMatches, readMigrationDirs } from './migration-files.ts';
 
 export interface ApplyMigrationsOptions {
   databaseUrl: string;
   /** The `prisma/migrations` directory (holding `<timestamp>_<name>/migration.sql`). */
   migrationsDir: string;
+  /**
+   * Migrations directories of libraries whose tables live in this database (the streaming client's
+   * outbox and inbox: `streamingClientMigrationsDir`). They are applied with the service's own, in
+   * name order, and recorded in the same `_prisma_migrations` table under their own names.
+   */
+  libraryMigrationsDirs?: readonly string[] | undefined;
   logger: Logger;
 }
 
@@ -52,7 +58,10 @@ interface AppliedRow {
  */
 export async function applyMigrations(options: ApplyMigrationsOptions): Promise<MigrationReport> {
   const { logger } = options;
-  const files = readMigrationFiles(options.migrationsDir);
+  const files = readMigrationDirs([
+    options.migrationsDir,
+    ...(options.libraryMigrationsDirs ?? []),
+  ]);
   const client = new pg.Client({ connectionString: options.databaseUrl });
   await client.connect();
   try {
@@ -64,42 +73,8 @@ export async function applyMigrations(options: ApplyMigrationsOptions): Promise<
         `SELECT migration_name, checksum, finished_at FROM "_prisma_migrations"
           WHERE rolled_back_at IS NULL ORDER BY started_at, migration_name`,
       );
-      const failed = rows
-        .filter((row) => row.finished_at === null)
-        .map((row) => row.migration_name);
-      if (failed.length > 0) {
-        throw new MigrationError(
-          'MIGRATION_PREVIOUSLY_FAILED',
-          `migration(s) ${failed.join(', ')} started but never finished; fix the database by hand and mark them ` +
-            `with \`prisma migrate resolve --rolled-back|--applied\` before starting again`,
-          failed,
-        );
-      }
-      const applied = new Map(rows.map((row) => [row.migration_name, row]));
-      const changed = files.filter((file) => {
-        const row = applied.get(file.name);
-        return row !== undefined && !checksumMatches(file.sql, row.checksum);
-      });
-      if (changed.length > 0) {
-        const names = changed.map((file) => file.name);
-        throw new MigrationError(
-          'MIGRATION_CHECKSUM_MISMATCH',
-          `applied migration(s) ${names.join(', ')} were modified after being applied; ` +
-            `restore the original migration.sql and put the change in a new migration`,
-          names,
-        );
-      }
-      const known = new Set(files.map((file) => file.name));
-      const unknown = rows
-        .filter((row) => !known.has(row.migration_name))
-        .map((row) => row.migration_name);
-      if (unknown.length > 0) {
-        logger.warn(
-          { migrations: unknown },
-          'the database has migrations that are not in the migrations directory',
-        );
-      }
-
+      checkAppliedHistory(rows, files, logger);
+      const applied = new Set(rows.map((row) => row.migration_name));
       const report: MigrationReport = { applied: [], alreadyApplied: [] };
       for (const file of files) {
         if (applied.has(file.name)) {
@@ -107,29 +82,7 @@ export async function applyMigrations(options: ApplyMigrationsOptions): Promise<
           continue;
         }
         const started = performance.now();
-        await client.query('BEGIN');
-        try {
-          const id = randomUUID();
-          await client.query(
-            `INSERT INTO "_prisma_migrations" (id, checksum, migration_name, started_at, applied_steps_count)
-             VALUES ($1, $2, $3, now(), 0)`,
-            [id, file.checksum, file.name],
-          );
-          await client.query(file.sql);
-          await client.query(
-            `UPDATE "_prisma_migrations" SET finished_at = clock_timestamp(), applied_steps_count = 1 WHERE id = $1`,
-            [id],
-          );
-          await client.query('COMMIT');
-        } catch (error) {
-          await client.query('ROLLBACK').catch(() => undefined);
-          throw new MigrationError(
-            'MIGRATION_FAILED',
-            `migration ${file.name} failed and was rolled back: ${(error as Error).message}`,
-            [file.name],
-            { cause: error },
-          );
-        }
+        await applyOne(client, file);
         report.applied.push(file.name);
         logger.info(
           { migration: file.name, durationMs: Math.round(performance.now() - started) },
@@ -150,5 +103,83 @@ export async function applyMigrations(options: ApplyMigrationsOptions): Promise<
     }
   } finally {
     await client.end();
+  }
+}
+
+type MigrationFile = ReturnType<typeof readMigrationDirs>[number];
+
+/**
+ * Refuses a history with a migration Prisma recorded as started but never finished, or with an
+ * applied migration whose file changed since (other than by a declared replaced checksum); warns
+ * about applied migrations no directory holds.
+ */
+function checkAppliedHistory(
+  rows: readonly AppliedRow[],
+  files: readonly MigrationFile[],
+  logger: Logger,
+): void {
+  const failed = rows.filter((row) => row.finished_at === null).map((row) => row.migration_name);
+  if (failed.length > 0) {
+    throw new MigrationError(
+      'MIGRATION_PREVIOUSLY_FAILED',
+      `migration(s) ${failed.join(', ')} started but never finished; fix the database by hand and mark them ` +
+        `with \`prisma migrate resolve --rolled-back|--applied\` before starting again`,
+      failed,
+    );
+  }
+  const applied = new Map(rows.map((row) => [row.migration_name, row]));
+  const changed = files.filter((file) => {
+    const row = applied.get(file.name);
+    return (
+      row !== undefined &&
+      !checksumMatches(file.sql, row.checksum) &&
+      !file.replacedChecksums.includes(row.checksum)
+    );
+  });
+  if (changed.length > 0) {
+    const names = changed.map((file) => file.name);
+    throw new MigrationError(
+      'MIGRATION_CHECKSUM_MISMATCH',
+      `applied migration(s) ${names.join(', ')} were modified after being applied; ` +
+        `restore the original migration.sql and put the change in a new migration`,
+      names,
+    );
+  }
+  const known = new Set(files.map((file) => file.name));
+  const unknown = rows
+    .filter((row) => !known.has(row.migration_name))
+    .map((row) => row.migration_name);
+  if (unknown.length > 0) {
+    logger.warn(
+      { migrations: unknown },
+      'the database has migrations that are not in the migrations directory',
+    );
+  }
+}
+
+/** One migration and its `_prisma_migrations` row, in one transaction. */
+async function applyOne(client: pg.Client, file: MigrationFile): Promise<void> {
+  await client.query('BEGIN');
+  try {
+    const id = randomUUID();
+    await client.query(
+      `INSERT INTO "_prisma_migrations" (id, checksum, migration_name, started_at, applied_steps_count)
+       VALUES ($1, $2, $3, now(), 0)`,
+      [id, file.checksum, file.name],
+    );
+    await client.query(file.sql);
+    await client.query(
+      `UPDATE "_prisma_migrations" SET finished_at = clock_timestamp(), applied_steps_count = 1 WHERE id = $1`,
+      [id],
+    );
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw new MigrationError(
+      'MIGRATION_FAILED',
+      `migration ${file.name} failed and was rolled back: ${(error as Error).message}`,
+      [file.name],
+      { cause: error },
+    );
   }
 }

@@ -9,6 +9,11 @@ export interface MigrationFile {
   sql: string;
   /** sha256 of the file as it is on disk, hex: what `prisma migrate` stores in `checksum`. */
   checksum: string;
+  /**
+   * Checksums of earlier versions of this file that databases may have recorded, declared in the file
+   * itself (`-- replaces checksum <sha256 hex>: why`). See `replacedChecksums`.
+   */
+  replacedChecksums: string[];
 }
 
 /**
@@ -37,8 +42,49 @@ export function readMigrationFiles(migrationsDir: string): MigrationFile[] {
       );
     }
     const bytes = readFileSync(file);
-    return { name, sql: bytes.toString('utf8'), checksum: sha256Hex(bytes) };
+    const sql = bytes.toString('utf8');
+    return { name, sql, checksum: sha256Hex(bytes), replacedChecksums: replacedChecksums(sql) };
   });
+}
+
+/**
+ * Reads several migrations directories as one history: a service's own and those of the libraries
+ * whose tables it holds (the streaming client's outbox and inbox). Names are timestamps, so the
+ * merged list is still in time order; a name found in two directories is an error, since
+ * `_prisma_migrations` tells migrations apart by name alone.
+ */
+export function readMigrationDirs(migrationsDirs: readonly string[]): MigrationFile[] {
+  const byName = new Map<string, { file: MigrationFile; dir: string }>();
+  for (const dir of migrationsDirs) {
+    for (const file of readMigrationFiles(dir)) {
+      const clash = byName.get(file.name);
+      if (clash) {
+        throw new MigrationError(
+          'MIGRATIONS_DIR_INVALID',
+          `migration ${file.name} is in both ${clash.dir} and ${dir}; rename one (names must be unique ` +
+            `across a database's migrations)`,
+          [file.name],
+        );
+      }
+      byName.set(file.name, { file, dir });
+    }
+  }
+  return [...byName.values()]
+    .map((entry) => entry.file)
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+const REPLACED_CHECKSUM = /^-- replaces checksum ([0-9a-f]{64})\b/gm;
+
+/**
+ * The checksums a migration declares it replaces. A migration is immutable once applied, with one
+ * sanctioned exception: moving statements out into a migration that recreates them idempotently
+ * (as the outbox tables moved from each service's first migration into the streaming client's own).
+ * Databases that applied the old file recorded its checksum; the new file names that checksum in a
+ * comment line, so the change is explicit, reviewed with the file, and accepted nowhere else.
+ */
+export function replacedChecksums(sql: string): string[] {
+  return [...sql.matchAll(REPLACED_CHECKSUM)].map((match) => match[1] ?? '');
 }
 
 export function sha256Hex(data: string | Uint8Array): string {

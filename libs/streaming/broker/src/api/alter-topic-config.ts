@@ -1,7 +1,9 @@
 import { validateTopicOverrides } from '../storage/index.ts';
-import { ApiError, Err, errorOf } from './error-codes.ts';
+import { ErrorCode, KafkaError, toKafkaError } from '../errors/index.ts';
 import { ResourceType } from './resource-types.ts';
-import type { BrokerContext } from './types.ts';
+import type { BrokerContext, RequestContext } from './types.ts';
+import { CLUSTER_NAME, ResourceType as AclResource } from '../acl/acl-types.ts';
+import { Op, authorize } from '../acl/authorize.ts';
 
 export interface AlterResult {
   errorCode: number;
@@ -21,15 +23,16 @@ export function alterResource(
 ): AlterResult {
   try {
     if (resourceType === ResourceType.BROKER) {
-      throw new ApiError(
-        Err.INVALID_REQUEST,
+      throw new KafkaError(
+        ErrorCode.INVALID_REQUEST,
         'dynamic broker configuration is not supported: edit server.properties and restart',
       );
     }
     if (resourceType !== ResourceType.TOPIC)
-      throw new ApiError(Err.INVALID_REQUEST, `unsupported resource type ${resourceType}`);
+      throw new KafkaError(ErrorCode.INVALID_REQUEST, `unsupported resource type ${resourceType}`);
     const topic = broker.logs.getTopic(resourceName);
-    if (!topic) throw new ApiError(Err.UNKNOWN_TOPIC_OR_PARTITION, `unknown topic ${resourceName}`);
+    if (!topic)
+      throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `unknown topic ${resourceName}`);
     const next = validateTopicOverrides(build(topic.overrides));
     if (!validateOnly) {
       broker.logs.alterTopicConfigs(resourceName, next, 'replace');
@@ -37,8 +40,8 @@ export function alterResource(
     }
     return { errorCode: 0, errorMessage: null };
   } catch (err) {
-    const { code, message } = errorOf(err);
-    if (code === Err.UNKNOWN_SERVER_ERROR)
+    const { code, message } = toKafkaError(err);
+    if (code === ErrorCode.UNKNOWN_SERVER_ERROR)
       broker.logger.error({ err, resourceName }, 'altering configs failed');
     return { errorCode: code, errorMessage: message };
   }
@@ -57,7 +60,7 @@ export type ConfigResourceResult = ConfigResource & AlterResult;
  * answers each one: a resource named twice is refused in all its copies, the others independently.
  */
 export function alterResources<Resource extends ConfigResource>(
-  broker: BrokerContext,
+  ctx: RequestContext,
   resources: readonly Resource[],
   validateOnly: boolean,
   build: (resource: Resource, current: Readonly<Record<string, string>>) => Record<string, string>,
@@ -66,13 +69,35 @@ export function alterResources<Resource extends ConfigResource>(
   return resources.map((resource) => {
     const { resourceType, resourceName } = resource;
     if (dups.has(`${resourceType}:${resourceName}`)) {
-      return failResource(resource, Err.INVALID_REQUEST, 'resource listed more than once');
+      return failResource(resource, ErrorCode.INVALID_REQUEST, 'resource listed more than once');
     }
-    const result = alterResource(broker, resourceType, resourceName, validateOnly, (current) =>
+    const denied = configAccessDenied(ctx, Op.ALTER_CONFIGS, resource);
+    if (denied !== null) return failResource(resource, denied, null);
+    const result = alterResource(ctx.broker, resourceType, resourceName, validateOnly, (current) =>
       build(resource, current),
     );
     return { resourceType, resourceName, ...result };
   });
+}
+
+/**
+ * ALTER_CONFIGS / DESCRIBE_CONFIGS on a config resource: a topic's ACLs for a topic, the cluster's
+ * for a broker. Returns the error code of a refusal, or null.
+ */
+export function configAccessDenied(
+  ctx: RequestContext,
+  operation: typeof Op.ALTER_CONFIGS | typeof Op.DESCRIBE_CONFIGS,
+  { resourceType, resourceName }: ConfigResource,
+): number | null {
+  if (resourceType === ResourceType.TOPIC)
+    return authorize(ctx, operation, AclResource.TOPIC, resourceName)
+      ? null
+      : ErrorCode.TOPIC_AUTHORIZATION_FAILED;
+  if (resourceType === ResourceType.BROKER || resourceType === ResourceType.BROKER_LOGGER)
+    return authorize(ctx, operation, AclResource.CLUSTER, CLUSTER_NAME)
+      ? null
+      : ErrorCode.CLUSTER_AUTHORIZATION_FAILED;
+  return null;
 }
 
 /** The same error for every resource of a request (a request-level failure). */

@@ -1,35 +1,33 @@
-import type { ApiVersionsRequest, ApiVersionsResponse } from '../protocol/index.ts';
+import { ApiKey } from '../protocol/index.ts';
+import type { ApiVersionsResponse } from '../protocol/index.ts';
+import type { ApiRegistry } from './registry.ts';
 import { defineApi } from './types.ts';
-import type { ApiHandler } from './types.ts';
 
-/** The ApiVersions body listing every API in the table with its advertised range. */
-export function apiVersionsBody(
-  apis: ReadonlyMap<number, ApiHandler>,
-  errorCode: number,
-): ApiVersionsResponse {
-  const apiKeys = [...apis.values()]
-    .sort((a, b) => a.apiKey - b.apiKey)
-    .map((h) => ({ apiKey: h.apiKey, minVersion: h.minVersion, maxVersion: h.maxVersion }));
+/** The ApiVersions body: every registered API with its advertised range. */
+export function apiVersionsBody(apis: ApiRegistry, errorCode: number): ApiVersionsResponse {
   return {
     errorCode,
-    apiKeys,
+    apiKeys: apis.handlers().map((h) => ({
+      apiKey: h.apiKey,
+      minVersion: h.minVersion,
+      maxVersion: h.maxVersion,
+    })),
     throttleTimeMs: 0,
     supportedFeatures: [],
     finalizedFeaturesEpoch: -1n,
     finalizedFeatures: [],
     zkMigrationReady: false,
-  } as ApiVersionsResponse;
+  };
 }
 
-export const apiVersionsApi = defineApi<ApiVersionsRequest, ApiVersionsResponse>({
-  apiKey: 18,
-  name: 'ApiVersions',
+export const apiVersionsApi = defineApi({
+  apiKey: ApiKey.ApiVersions,
   minVersion: 0,
   maxVersion: 3,
   handle(ctx) {
     return apiVersionsBody(ctx.broker.apis, 0);
   },
   errorResponse(_request, _version, errorCode) {
-    return { errorCode, apiKeys: [], throttleTimeMs: 0 } as unknown as ApiVersionsResponse;
+    return { errorCode, apiKeys: [], throttleTimeMs: 0 };
   },
 });

@@ -1,5 +1,5 @@
 import type { TopicInfo } from '../storage/index.ts';
-import { Err, errorOf } from './error-codes.ts';
+import { ErrorCode, toKafkaError } from '../errors/index.ts';
 import { topicNameProblem } from './topic-name.ts';
 import type { BrokerContext } from './types.ts';
 
@@ -17,13 +17,14 @@ export function lookupTopic(
   allowAutoCreate: boolean,
 ): TopicLookup {
   const problem = topicNameProblem(name);
-  if (problem) return { topic: null, errorCode: Err.INVALID_TOPIC_EXCEPTION, message: problem };
+  if (problem)
+    return { topic: null, errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION, message: problem };
   const existing = broker.logs.getTopic(name);
   if (existing) return { topic: existing, errorCode: 0 };
   if (!allowAutoCreate || !broker.config.autoCreateTopics) {
     return {
       topic: null,
-      errorCode: Err.UNKNOWN_TOPIC_OR_PARTITION,
+      errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
       message: `unknown topic ${name}`,
     };
   }
@@ -35,7 +36,7 @@ export function lookupTopic(
     // Lost a race with a concurrent creation in the same tick: fine, use it.
     const again = broker.logs.getTopic(name);
     if (again) return { topic: again, errorCode: 0 };
-    const { code, message } = errorOf(err);
+    const { code, message } = toKafkaError(err);
     broker.logger.warn({ topic: name, err: message }, 'auto-creating topic failed');
     return { topic: null, errorCode: code, message };
   }

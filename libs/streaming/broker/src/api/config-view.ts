@@ -1,6 +1,16 @@
+/**
+ * What DescribeConfigs (and CreateTopics v5+) show: every topic config with its effective value,
+ * where it comes from and its synonyms, and the broker's configs. The topic configs are the table in
+ * storage/topic-config-table.ts; the broker's own are api/broker-config-table.ts.
+ */
 import type { BrokerContext } from './types.ts';
 import { TOPIC_CONFIG_KEYS } from '../storage/index.ts';
-import type { TopicConfig } from '../storage/index.ts';
+import type { TopicConfig, TopicConfigKey } from '../storage/index.ts';
+import {
+  BROKER_CONFIG_ROWS,
+  SECONDARY_SYNONYM_DEFAULTS,
+  flushIntervalValue,
+} from './broker-config-table.ts';
 
 /** DescribeConfigs ConfigSource numbers. */
 export const ConfigSource = {
@@ -11,30 +21,6 @@ export const ConfigSource = {
   STATIC_BROKER_CONFIG: 4,
   DEFAULT_CONFIG: 5,
 } as const;
-
-/** DescribeConfigs ConfigType numbers (0 = unknown). */
-const ConfigTypeNum = { BOOLEAN: 1, STRING: 2, INT: 3, LONG: 5, LIST: 7 } as const;
-
-/** The broker-level property that provides each topic config's default (Kafka's synonym names). */
-export const BROKER_SYNONYM: Readonly<Record<string, string>> = {
-  'cleanup.policy': 'log.cleanup.policy',
-  'compression.type': 'compression.type',
-  'delete.retention.ms': 'log.cleaner.delete.retention.ms',
-  'flush.messages': 'log.flush.interval.messages',
-  'flush.ms': 'log.flush.interval.ms',
-  'index.interval.bytes': 'log.index.interval.bytes',
-  'max.compaction.lag.ms': 'log.cleaner.max.compaction.lag.ms',
-  'max.message.bytes': 'message.max.bytes',
-  'message.timestamp.type': 'log.message.timestamp.type',
-  'min.cleanable.dirty.ratio': 'log.cleaner.min.cleanable.ratio',
-  'min.compaction.lag.ms': 'log.cleaner.min.compaction.lag.ms',
-  'min.insync.replicas': 'min.insync.replicas',
-  'retention.bytes': 'log.retention.bytes',
-  'retention.ms': 'log.retention.ms',
-  'segment.bytes': 'log.segment.bytes',
-  'segment.index.bytes': 'log.index.size.max.bytes',
-  'segment.ms': 'log.roll.ms',
-};
 
 export interface ConfigSynonymView {
   name: string;
@@ -64,7 +50,32 @@ export function formatValue(value: unknown): string {
   return String(value);
 }
 
-/** Every supported topic config (or only `keys`) with its effective value and where it comes from. */
+/**
+ * A topic config's synonyms, the effective one first: the topic's override, then the broker property
+ * giving its default as set in server.properties / the options, then Kafka's default under that
+ * property's name (a config without a broker property: under its own name).
+ */
+function topicSynonyms(
+  k: TopicConfigKey,
+  override: string | undefined,
+  staticValue: unknown,
+): ConfigSynonymView[] {
+  const synonyms: ConfigSynonymView[] = [];
+  if (override !== undefined)
+    synonyms.push({ name: k.name, value: override, source: ConfigSource.TOPIC_CONFIG });
+  const brokerName = k.synonyms[0] ?? k.name;
+  if (staticValue !== undefined && k.synonyms.length > 0) {
+    synonyms.push({
+      name: brokerName,
+      value: formatValue(staticValue),
+      source: ConfigSource.STATIC_BROKER_CONFIG,
+    });
+  }
+  synonyms.push({ name: brokerName, value: k.defaultValue, source: ConfigSource.DEFAULT_CONFIG });
+  return synonyms;
+}
+
+/** Every topic config (or only `keys`) with its effective value and where it comes from. */
 export function topicConfigEntries(
   broker: BrokerContext,
   topic: { overrides: Readonly<Record<string, string>>; config: Readonly<TopicConfig> },
@@ -75,27 +86,15 @@ export function topicConfigEntries(
   const out: ConfigEntryView[] = [];
   for (const k of TOPIC_CONFIG_KEYS) {
     if (wanted && !wanted.has(k.name)) continue;
-    const synonyms: ConfigSynonymView[] = [];
     const override = Object.hasOwn(topic.overrides, k.name) ? topic.overrides[k.name] : undefined;
-    if (override !== undefined)
-      synonyms.push({ name: k.name, value: override, source: ConfigSource.TOPIC_CONFIG });
-    const brokerName = BROKER_SYNONYM[k.name] ?? k.name;
-    const staticValue = brokerDefaults[k.property];
-    if (staticValue !== undefined) {
-      synonyms.push({
-        name: brokerName,
-        value: formatValue(staticValue),
-        source: ConfigSource.STATIC_BROKER_CONFIG,
-      });
-    }
-    synonyms.push({ name: brokerName, value: k.defaultValue, source: ConfigSource.DEFAULT_CONFIG });
-    const effective = synonyms[0];
+    const synonyms = topicSynonyms(k, override, brokerDefaults[k.property]);
+    const source = synonyms[0]?.source ?? ConfigSource.DEFAULT_CONFIG;
     out.push({
       name: k.name,
       value: override ?? formatValue(topic.config[k.property]),
       readOnly: false,
-      isDefault: effective.source === ConfigSource.DEFAULT_CONFIG,
-      source: effective.source,
+      isDefault: source === ConfigSource.DEFAULT_CONFIG,
+      source,
       isSensitive: false,
       configType: k.configType,
       documentation: k.doc,
@@ -108,129 +107,57 @@ export function topicConfigEntries(
 interface BrokerKey {
   name: string;
   value: string | null;
-  defaultValue: string | null;
+  builtIn: string | null;
   configType: number;
   doc: string;
 }
 
-/** The broker's own (static, read-only) configuration as DescribeConfigs shows it. */
+/**
+ * The broker's configs (read-only, from server.properties and the options) as DescribeConfigs shows
+ * them: its own (broker-config-table.ts), then the property behind every topic config's default.
+ */
 export function brokerConfigEntries(
   broker: BrokerContext,
   keys: readonly string[] | null,
 ): ConfigEntryView[] {
-  const c = broker.config;
-  const { host, port } = broker.advertised();
-  const listenPort = port;
+  const all: BrokerKey[] = BROKER_CONFIG_ROWS.map((r) => ({ ...r, value: r.value(broker) }));
+  const seen = new Set(all.map((k) => k.name));
   const defaults = broker.config.topicDefaults as Record<string, unknown>;
-  const brokerKeys: BrokerKey[] = [
-    {
-      name: 'node.id',
-      value: String(c.nodeId),
-      defaultValue: null,
-      configType: ConfigTypeNum.INT,
-      doc: "this broker's id",
-    },
-    {
-      name: 'broker.id',
-      value: String(c.nodeId),
-      defaultValue: null,
-      configType: ConfigTypeNum.INT,
-      doc: "this broker's id",
-    },
-    {
-      name: 'listeners',
-      value: `PLAINTEXT://${c.host}:${listenPort}`,
-      defaultValue: null,
-      configType: ConfigTypeNum.LIST,
-      doc: 'the listener',
-    },
-    {
-      name: 'advertised.listeners',
-      value: `PLAINTEXT://${host}:${port}`,
-      defaultValue: null,
-      configType: ConfigTypeNum.LIST,
-      doc: 'the address given to clients',
-    },
-    {
-      name: 'log.dirs',
-      value: c.logDir,
-      defaultValue: null,
-      configType: ConfigTypeNum.STRING,
-      doc: 'the log directory',
-    },
-    {
-      name: 'num.partitions',
-      value: String(c.numPartitions),
-      defaultValue: '1',
-      configType: ConfigTypeNum.INT,
-      doc: 'partitions of auto-created topics',
-    },
-    {
-      name: 'auto.create.topics.enable',
-      value: String(c.autoCreateTopics),
-      defaultValue: 'true',
-      configType: ConfigTypeNum.BOOLEAN,
-      doc: 'create unknown topics on metadata/produce requests',
-    },
-    {
-      name: 'socket.request.max.bytes',
-      value: String(c.maxRequestBytes),
-      defaultValue: '104857600',
-      configType: ConfigTypeNum.INT,
-      doc: 'largest request frame accepted',
-    },
-    {
-      name: 'log.retention.check.interval.ms',
-      value: String(c.retentionCheckIntervalMs),
-      defaultValue: '300000',
-      configType: ConfigTypeNum.LONG,
-      doc: 'how often retention runs',
-    },
-    {
-      name: 'group.initial.rebalance.delay.ms',
-      value: String(c.groupInitialRebalanceDelayMs),
-      defaultValue: '0',
-      configType: ConfigTypeNum.INT,
-      doc: 'delay before the first rebalance of a new group',
-    },
-  ];
-  if (c.flushIntervalMs !== null) {
-    brokerKeys.push({
-      name: 'log.flush.interval.ms',
-      value: String(c.flushIntervalMs),
-      defaultValue: null,
-      configType: ConfigTypeNum.LONG,
-      doc: 'fsync interval',
-    });
-  }
   for (const k of TOPIC_CONFIG_KEYS) {
-    const name = BROKER_SYNONYM[k.name] ?? k.name;
-    if (brokerKeys.some((b) => b.name === name)) continue;
-    const v = defaults[k.property];
-    brokerKeys.push({
-      name,
-      value: v === undefined ? k.defaultValue : formatValue(v),
-      defaultValue: k.defaultValue,
-      configType: k.configType,
-      doc: k.doc,
+    k.synonyms.forEach((name, i) => {
+      if (seen.has(name)) return;
+      seen.add(name);
+      if (i > 0) {
+        // log.retention.hours and the like: Kafka's default, the ms property wins over it.
+        const v = SECONDARY_SYNONYM_DEFAULTS[name] ?? null;
+        all.push({ name, value: v, builtIn: v, configType: k.configType, doc: k.doc });
+        return;
+      }
+      const set = name === 'log.flush.interval.ms' ? flushIntervalValue(broker) : undefined;
+      const v = defaults[k.property];
+      const value = set ?? (v === undefined ? k.defaultValue : formatValue(v));
+      all.push({ name, value, builtIn: k.defaultValue, configType: k.configType, doc: k.doc });
     });
   }
   const wanted = keys === null ? null : new Set(keys);
-  return brokerKeys
+  return all
     .filter((k) => !wanted || wanted.has(k.name))
-    .map((k) => {
-      const isDefault = k.defaultValue !== null && k.value === k.defaultValue;
-      const source = isDefault ? ConfigSource.DEFAULT_CONFIG : ConfigSource.STATIC_BROKER_CONFIG;
-      return {
-        name: k.name,
-        value: k.value,
-        readOnly: true,
-        isDefault,
-        source,
-        isSensitive: false,
-        configType: k.configType,
-        documentation: k.doc,
-        synonyms: [{ name: k.name, value: k.value, source }],
-      };
-    });
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    .map(brokerEntry);
+}
+
+function brokerEntry(k: BrokerKey): ConfigEntryView {
+  const isDefault = k.value === k.builtIn;
+  const source = isDefault ? ConfigSource.DEFAULT_CONFIG : ConfigSource.STATIC_BROKER_CONFIG;
+  return {
+    name: k.name,
+    value: k.value,
+    readOnly: true,
+    isDefault,
+    source,
+    isSensitive: false,
+    configType: k.configType,
+    documentation: k.doc,
+    synonyms: [{ name: k.name, value: k.value, source }],
+  };
 }

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { DescribeConfigsResponse } from '../protocol/index.ts';
 import { startTestBroker } from './test-support/broker-fixture.ts';
 import type { TestBroker } from './test-support/broker-fixture.ts';
 import { API, createTopicsRequest } from './test-support/requests.ts';
@@ -29,8 +30,10 @@ function describeReq(type: number, name: string, keys: string[] | null, includeS
   };
 }
 
-function entry(res: any, name: string) {
-  return res.results[0].configs.find((x: any) => x.name === name);
+function entry(res: DescribeConfigsResponse, name: string) {
+  const found = res.results[0].configs.find((x) => x.name === name);
+  if (!found) throw new Error(`${name} not described`);
+  return found;
 }
 
 describe('DescribeConfigs', () => {
@@ -42,7 +45,7 @@ describe('DescribeConfigs', () => {
       configSource: 1,
       readOnly: false,
     });
-    expect(entry(res, 'retention.ms').synonyms.map((s: any) => [s.name, s.source])).toEqual([
+    expect(entry(res, 'retention.ms').synonyms?.map((s) => [s.name, s.source])).toEqual([
       ['retention.ms', 1],
       ['log.retention.ms', 5],
     ]);
@@ -71,6 +74,87 @@ describe('DescribeConfigs', () => {
     expect(entry(broker, 'log.segment.bytes')).toMatchObject({ value: '1000000', readOnly: true });
     const missing = await c.send(API.DESCRIBE_CONFIGS, 4, describeReq(2, 'nope', null));
     expect(missing.results[0].errorCode).toBe(3);
+  });
+});
+
+describe('every topic config of Kafka 3.9', () => {
+  it('describes the configs a single node only stores with their defaults, sources and synonyms', async () => {
+    const res = await c.send(API.DESCRIBE_CONFIGS, 4, describeReq(2, 'cfg', null, true));
+    const described = (name: string) => {
+      const e = entry(res, name);
+      return [e.value, e.configSource, e.synonyms?.map((s) => [s.name, s.value, s.source])];
+    };
+    expect(described('file.delete.delay.ms')).toEqual([
+      '60000',
+      5,
+      [['log.segment.delete.delay.ms', '60000', 5]],
+    ]);
+    expect(described('preallocate')).toEqual(['false', 5, [['log.preallocate', 'false', 5]]]);
+    expect(described('unclean.leader.election.enable')).toEqual([
+      'false',
+      5,
+      [['unclean.leader.election.enable', 'false', 5]],
+    ]);
+    expect(described('segment.jitter.ms')).toEqual(['0', 5, [['log.roll.jitter.ms', '0', 5]]]);
+    expect(described('message.timestamp.difference.max.ms')[0]).toBe('9223372036854775807');
+    expect(res.results[0].configs).toHaveLength(36);
+  });
+
+  it('creates, alters and incrementally alters topics with them', async () => {
+    const created = await c.send(
+      API.CREATE_TOPICS,
+      4,
+      createTopicsRequest([
+        { name: 'cfg-old', configs: { 'message.timestamp.difference.max.ms': '3600000' } },
+      ]),
+    );
+    expect(created.topics[0].errorCode).toBe(0);
+    const altered = await c.send(API.ALTER_CONFIGS, 1, {
+      resources: [
+        {
+          resourceType: 2,
+          resourceName: 'cfg-old',
+          configs: [{ name: 'message.format.version', value: '0.10.0' }],
+        },
+      ],
+      validateOnly: false,
+    });
+    expect(altered.responses[0].errorCode).toBe(0);
+    const incremental = await c.send(API.INCREMENTAL_ALTER_CONFIGS, 1, {
+      resources: [
+        {
+          resourceType: 2,
+          resourceName: 'cfg-old',
+          configs: [{ name: 'preallocate', configOperation: 0, value: 'true' }],
+        },
+      ],
+      validateOnly: false,
+    });
+    expect(incremental.responses[0].errorCode).toBe(0);
+    expect(t.broker.logs.getTopic('cfg-old')!.overrides).toEqual({
+      'message.format.version': '0.10.0',
+      preallocate: 'true',
+    });
+  });
+
+  it('describes the broker like a Kafka broker: default.replication.factor and every topic default', async () => {
+    const res = await c.send(API.DESCRIBE_CONFIGS, 4, describeReq(4, '', null, true));
+    expect(res.results[0].errorCode).toBe(0);
+    expect(entry(res, 'default.replication.factor')).toMatchObject({
+      value: '1',
+      configSource: 5,
+      readOnly: true,
+    });
+    expect(entry(res, 'log.segment.bytes')).toMatchObject({ value: '1000000', configSource: 4 });
+    expect(entry(res, 'log.preallocate')).toMatchObject({ value: 'false', configSource: 5 });
+    expect(entry(res, 'log.retention.hours')).toMatchObject({ value: '168', configSource: 5 });
+    expect(entry(res, 'transaction.max.timeout.ms')).toMatchObject({
+      value: '900000',
+      configSource: 5,
+    });
+    const names = res.results[0].configs.map((x) => x.name);
+    expect(names).toEqual([...names].sort());
+    expect(new Set(names).size).toBe(names.length);
   });
 });
 
@@ -113,9 +197,7 @@ describe('AlterConfigs', () => {
       ],
       validateOnly: false,
     });
-    expect(
-      res.responses.map((r: any) => ({ name: r.resourceName, errorCode: r.errorCode })),
-    ).toEqual([
+    expect(res.responses.map((r) => ({ name: r.resourceName, errorCode: r.errorCode }))).toEqual([
       { name: 'cfg', errorCode: 42 },
       { name: 'missing', errorCode: 3 },
       { name: 'cfg-2', errorCode: 0 },
@@ -167,7 +249,7 @@ describe('IncrementalAlterConfigs', () => {
       resources: [twice, twice],
       validateOnly: false,
     });
-    expect(res.responses.map((r: any) => r.errorCode)).toEqual([42, 42]);
+    expect(res.responses.map((r) => r.errorCode)).toEqual([42, 42]);
     expect(t.broker.logs.getTopic('cfg')!.overrides).toEqual({ 'retention.ms': '60000' });
   });
 

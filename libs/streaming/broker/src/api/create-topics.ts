@@ -1,10 +1,12 @@
+import { ApiKey } from '../protocol/index.ts';
 import type { CreateTopicsRequest, CreateTopicsResponse } from '../protocol/index.ts';
 import { resolveTopicConfig } from '../storage/index.ts';
 import { topicConfigEntries } from './config-view.ts';
-import { ApiError, Err, errorOf } from './error-codes.ts';
+import { ErrorCode, KafkaError, toKafkaError } from '../errors/index.ts';
 import { topicNameProblem } from './topic-name.ts';
 import { defineApi } from './types.ts';
-import type { BrokerContext } from './types.ts';
+import type { BrokerContext, RequestContext } from './types.ts';
+import { Op, Resource, authorize, mayCreateTopic } from '../acl/authorize.ts';
 
 type TopicOut = CreateTopicsResponse['topics'][number];
 type TopicIn = CreateTopicsRequest['topics'][number];
@@ -21,15 +23,15 @@ function failed(name: string, errorCode: number, errorMessage: string | null): T
     numPartitions: -1,
     replicationFactor: -1,
     configs: null,
-  } as TopicOut;
+  };
 }
 
 /** Partition count from numPartitions or, when given, from a (single-node) manual assignment. */
 function partitionCount(broker: BrokerContext, t: TopicIn): number {
   if (t.assignments.length > 0) {
     if (t.numPartitions !== -1 || t.replicationFactor !== -1) {
-      throw new ApiError(
-        Err.INVALID_REQUEST,
+      throw new KafkaError(
+        ErrorCode.INVALID_REQUEST,
         'numPartitions and replicationFactor must be -1 when assignments are given',
       );
     }
@@ -38,36 +40,39 @@ function partitionCount(broker: BrokerContext, t: TopicIn): number {
         a.partitionIndex === i && a.brokerIds.length === 1 && a.brokerIds[0] === broker.nodeId,
     );
     if (!ok)
-      throw new ApiError(
-        Err.INVALID_REQUEST,
+      throw new KafkaError(
+        ErrorCode.INVALID_REQUEST,
         `manual replica assignments other than [${broker.nodeId}] are not supported on a single node`,
       );
     return t.assignments.length;
   }
   if (t.numPartitions === -1) return broker.config.numPartitions;
   if (t.numPartitions <= 0)
-    throw new ApiError(
-      Err.INVALID_PARTITIONS,
+    throw new KafkaError(
+      ErrorCode.INVALID_PARTITIONS,
       `number of partitions must be positive, got ${t.numPartitions}`,
     );
   return t.numPartitions;
 }
 
-function createOne(
-  broker: BrokerContext,
-  t: TopicIn,
-  validateOnly: boolean,
-  version: number,
-): TopicOut {
+function createOne(ctx: RequestContext, t: TopicIn, validateOnly: boolean): TopicOut {
+  const broker = ctx.broker;
+  const version = ctx.apiVersion;
+  // CREATE on the cluster or on the topic; the configs in the answer (v5+) need DESCRIBE_CONFIGS.
+  if (!mayCreateTopic(ctx, t.name))
+    return failed(t.name, ErrorCode.TOPIC_AUTHORIZATION_FAILED, 'Authorization failed.');
+  const showConfigs =
+    version >= 5 &&
+    authorize(ctx, Op.DESCRIBE_CONFIGS, Resource.TOPIC, t.name, { logIfDenied: false });
   try {
     const problem = topicNameProblem(t.name);
-    if (problem) throw new ApiError(Err.INVALID_TOPIC_EXCEPTION, problem);
+    if (problem) throw new KafkaError(ErrorCode.INVALID_TOPIC_EXCEPTION, problem);
     if (broker.logs.getTopic(t.name))
-      throw new ApiError(Err.TOPIC_ALREADY_EXISTS, `Topic '${t.name}' already exists.`);
+      throw new KafkaError(ErrorCode.TOPIC_ALREADY_EXISTS, `Topic '${t.name}' already exists.`);
     const partitions = partitionCount(broker, t);
     if (t.replicationFactor !== -1 && t.replicationFactor !== 1) {
-      throw new ApiError(
-        Err.INVALID_REPLICATION_FACTOR,
+      throw new KafkaError(
+        ErrorCode.INVALID_REPLICATION_FACTOR,
         `Replication factor ${t.replicationFactor} is larger than the 1 available broker`,
       );
     }
@@ -90,31 +95,29 @@ function createOne(
       topicId,
       errorCode: 0,
       errorMessage: null,
-      topicConfigErrorCode: 0,
+      topicConfigErrorCode: version >= 5 && !showConfigs ? ErrorCode.TOPIC_AUTHORIZATION_FAILED : 0,
       numPartitions: partitions,
       replicationFactor: 1,
-      configs:
-        version >= 5
-          ? topicConfigEntries(broker, view, null).map((e) => ({
-              name: e.name,
-              value: e.value,
-              readOnly: e.readOnly,
-              configSource: e.source,
-              isSensitive: e.isSensitive,
-            }))
-          : null,
-    } as TopicOut;
+      configs: showConfigs
+        ? topicConfigEntries(broker, view, null).map((e) => ({
+            name: e.name,
+            value: e.value,
+            readOnly: e.readOnly,
+            configSource: e.source,
+            isSensitive: e.isSensitive,
+          }))
+        : null,
+    };
   } catch (err) {
-    const { code, message } = errorOf(err);
-    if (code === Err.UNKNOWN_SERVER_ERROR)
+    const { code, message } = toKafkaError(err);
+    if (code === ErrorCode.UNKNOWN_SERVER_ERROR)
       broker.logger.error({ err, topic: t.name }, 'creating topic failed');
     return failed(t.name, code, message);
   }
 }
 
-export const createTopicsApi = defineApi<CreateTopicsRequest, CreateTopicsResponse>({
-  apiKey: 19,
-  name: 'CreateTopics',
+export const createTopicsApi = defineApi({
+  apiKey: ApiKey.CreateTopics,
   minVersion: 0,
   maxVersion: 7,
   handle(ctx, request) {
@@ -123,15 +126,15 @@ export const createTopicsApi = defineApi<CreateTopicsRequest, CreateTopicsRespon
     const validateOnly = request.validateOnly ?? false;
     const topics = request.topics.map((t) =>
       (counts.get(t.name) ?? 0) > 1
-        ? failed(t.name, Err.INVALID_REQUEST, 'topic listed more than once in the request')
-        : createOne(ctx.broker, t, validateOnly, ctx.apiVersion),
+        ? failed(t.name, ErrorCode.INVALID_REQUEST, 'topic listed more than once in the request')
+        : createOne(ctx, t, validateOnly),
     );
-    return { throttleTimeMs: 0, topics } as CreateTopicsResponse;
+    return { throttleTimeMs: 0, topics };
   },
   errorResponse(request, _version, errorCode, message) {
     return {
       throttleTimeMs: 0,
       topics: request.topics.map((t) => failed(t.name, errorCode, message)),
-    } as CreateTopicsResponse;
+    };
   },
 });

@@ -1,6 +1,8 @@
+import { ApiKey } from '../protocol/index.ts';
 import type { DeleteTopicsRequest, DeleteTopicsResponse } from '../protocol/index.ts';
-import { Err, errorOf } from './error-codes.ts';
+import { ErrorCode, toKafkaError } from '../errors/index.ts';
 import { defineApi } from './types.ts';
+import { Op, Resource, authorize } from '../acl/authorize.ts';
 import type { BrokerContext } from './types.ts';
 
 type ResultOut = DeleteTopicsResponse['responses'][number];
@@ -26,7 +28,7 @@ function out(
   errorCode: number,
   errorMessage: string | null,
 ): ResultOut {
-  return { name, topicId, errorCode, errorMessage } as ResultOut;
+  return { name, topicId, errorCode, errorMessage };
 }
 
 function deleteOne(broker: BrokerContext, target: Target): ResultOut {
@@ -36,11 +38,11 @@ function deleteOne(broker: BrokerContext, target: Target): ResultOut {
     : broker.logs.getTopic(target.name!);
   if (!topic) {
     return byId
-      ? out(null, target.topicId, Err.UNKNOWN_TOPIC_ID, `unknown topic id ${target.topicId}`)
+      ? out(null, target.topicId, ErrorCode.UNKNOWN_TOPIC_ID, `unknown topic id ${target.topicId}`)
       : out(
           target.name,
           target.topicId,
-          Err.UNKNOWN_TOPIC_OR_PARTITION,
+          ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
           `unknown topic ${target.name}`,
         );
   }
@@ -49,26 +51,31 @@ function deleteOne(broker: BrokerContext, target: Target): ResultOut {
     broker.logger.info({ topic: topic.name }, 'deleted topic');
     return out(topic.name, topic.topicId, 0, null);
   } catch (err) {
-    const { code, message } = errorOf(err);
-    if (code === Err.UNKNOWN_SERVER_ERROR)
+    const { code, message } = toKafkaError(err);
+    if (code === ErrorCode.UNKNOWN_SERVER_ERROR)
       broker.logger.error({ err, topic: topic.name }, 'deleting topic failed');
     return out(topic.name, topic.topicId, code, message);
   }
 }
 
-export const deleteTopicsApi = defineApi<DeleteTopicsRequest, DeleteTopicsResponse>({
-  apiKey: 20,
-  name: 'DeleteTopics',
+export const deleteTopicsApi = defineApi({
+  apiKey: ApiKey.DeleteTopics,
   minVersion: 0,
   maxVersion: 6,
   handle(ctx, request) {
-    const responses = targets(request).map((t) => deleteOne(ctx.broker, t));
-    return { throttleTimeMs: 0, responses } as DeleteTopicsResponse;
+    // DELETE on each topic; one named by id must also be DESCRIBE-able to be found at all.
+    const responses = targets(request).map((t) => {
+      const name = t.name || ctx.broker.logs.getTopicById(t.topicId)?.name;
+      if (name === undefined || authorize(ctx, Op.DELETE, Resource.TOPIC, name))
+        return deleteOne(ctx.broker, t);
+      return out(t.name, t.topicId, ErrorCode.TOPIC_AUTHORIZATION_FAILED, 'Authorization failed.');
+    });
+    return { throttleTimeMs: 0, responses };
   },
   errorResponse(request, _version, errorCode, message) {
     return {
       throttleTimeMs: 0,
       responses: targets(request).map((t) => out(t.name, t.topicId, errorCode, message)),
-    } as DeleteTopicsResponse;
+    };
   },
 });

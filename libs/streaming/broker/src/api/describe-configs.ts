@@ -1,9 +1,12 @@
-import type { DescribeConfigsRequest, DescribeConfigsResponse } from '../protocol/index.ts';
+import { ApiKey } from '../protocol/index.ts';
+import type { DescribeConfigsResponse } from '../protocol/index.ts';
 import { brokerConfigEntries, topicConfigEntries } from './config-view.ts';
 import type { ConfigEntryView } from './config-view.ts';
-import { Err } from './error-codes.ts';
+import { ErrorCode } from '../errors/index.ts';
 import { ResourceType } from './resource-types.ts';
 import { defineApi } from './types.ts';
+import { configAccessDenied } from './alter-topic-config.ts';
+import { Op } from '../acl/authorize.ts';
 
 type ResultOut = DescribeConfigsResponse['results'][number];
 type ConfigOut = ResultOut['configs'][number];
@@ -25,7 +28,7 @@ function configOut(
     synonyms: synonyms ? e.synonyms : [],
     configType: e.configType,
     documentation: docs ? e.documentation : null,
-  } as ConfigOut;
+  };
 }
 
 function result(
@@ -35,12 +38,11 @@ function result(
   errorMessage: string | null,
   configs: ConfigOut[],
 ): ResultOut {
-  return { errorCode, errorMessage, resourceType: type, resourceName: name, configs } as ResultOut;
+  return { errorCode, errorMessage, resourceType: type, resourceName: name, configs };
 }
 
-export const describeConfigsApi = defineApi<DescribeConfigsRequest, DescribeConfigsResponse>({
-  apiKey: 32,
-  name: 'DescribeConfigs',
+export const describeConfigsApi = defineApi({
+  apiKey: ApiKey.DescribeConfigs,
   minVersion: 0,
   maxVersion: 4,
   handle(ctx, request) {
@@ -52,6 +54,9 @@ export const describeConfigsApi = defineApi<DescribeConfigsRequest, DescribeConf
       const keys = res.configurationKeys ?? null;
       const render = (entries: ConfigEntryView[]) =>
         entries.map((e) => configOut(e, version, synonyms, docs));
+      // DESCRIBE_CONFIGS on the topic, or on the cluster for the broker.
+      const denied = configAccessDenied(ctx, Op.DESCRIBE_CONFIGS, res);
+      if (denied !== null) return result(res.resourceType, res.resourceName, denied, null, []);
       switch (res.resourceType) {
         case ResourceType.TOPIC: {
           const topic = broker.logs.getTopic(res.resourceName);
@@ -59,7 +64,7 @@ export const describeConfigsApi = defineApi<DescribeConfigsRequest, DescribeConf
             return result(
               res.resourceType,
               res.resourceName,
-              Err.UNKNOWN_TOPIC_OR_PARTITION,
+              ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
               `unknown topic ${res.resourceName}`,
               [],
             );
@@ -77,7 +82,7 @@ export const describeConfigsApi = defineApi<DescribeConfigsRequest, DescribeConf
             return result(
               res.resourceType,
               res.resourceName,
-              Err.INVALID_REQUEST,
+              ErrorCode.INVALID_REQUEST,
               `this is broker ${broker.nodeId}`,
               [],
             );
@@ -94,13 +99,13 @@ export const describeConfigsApi = defineApi<DescribeConfigsRequest, DescribeConf
           return result(
             res.resourceType,
             res.resourceName,
-            Err.INVALID_REQUEST,
+            ErrorCode.INVALID_REQUEST,
             `unsupported resource type ${res.resourceType}`,
             [],
           );
       }
     });
-    return { throttleTimeMs: 0, results } as DescribeConfigsResponse;
+    return { throttleTimeMs: 0, results };
   },
   errorResponse(request, _version, errorCode, message) {
     return {
@@ -108,6 +113,6 @@ export const describeConfigsApi = defineApi<DescribeConfigsRequest, DescribeConf
       results: request.resources.map((r) =>
         result(r.resourceType, r.resourceName, errorCode, message, []),
       ),
-    } as DescribeConfigsResponse;
+    };
   },
 });

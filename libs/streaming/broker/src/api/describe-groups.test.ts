@@ -72,7 +72,7 @@ afterEach(async () => {
 describe('ListGroups', () => {
   it.each([0, 1, 2, 3])('lists every group with its protocol type (v%i)', async (version) => {
     const res = await c.send(LIST, version, {});
-    const groups = res.groups.map((g: any) => [g.groupId, g.protocolType]).sort();
+    const groups = res.groups.map((g) => [g.groupId, g.protocolType]).sort();
     expect(groups).toEqual([
       ['idle', ''],
       ['live', 'consumer'],
@@ -85,9 +85,9 @@ describe('ListGroups', () => {
       expect.objectContaining({ groupId: 'live', protocolType: 'consumer', groupState: 'Stable' }),
     ]);
     const empty = await c.send(LIST, 4, { statesFilter: ['empty'] });
-    expect(empty.groups.map((g: any) => g.groupId)).toEqual(['idle']);
+    expect(empty.groups.map((g) => g.groupId)).toEqual(['idle']);
     const classic = await c.send(LIST, 5, { statesFilter: [], typesFilter: ['classic'] });
-    expect(classic.groups.map((g: any) => [g.groupId, g.groupType]).sort()).toEqual([
+    expect(classic.groups.map((g) => [g.groupId, g.groupType]).sort()).toEqual([
       ['idle', 'classic'],
       ['live', 'classic'],
     ]);

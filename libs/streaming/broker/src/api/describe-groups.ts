@@ -1,26 +1,25 @@
-import type { DescribeGroupsRequest, DescribeGroupsResponse } from '../protocol/index.ts';
+import { ApiKey } from '../protocol/index.ts';
 import { defineApi } from './types.ts';
+import { Op, Resource, authorize, authorizedOperations } from '../acl/authorize.ts';
+import { ErrorCode } from '../errors/index.ts';
 
 /** "Not requested" sentinel of authorizedOperations. */
 const OPERATIONS_NOT_REQUESTED = -2147483648;
-/**
- * Without ACLs every client may do everything a group supports: READ (3), DELETE (6) and
- * DESCRIBE (8), as a bit set of Kafka's AclOperation codes.
- */
-const GROUP_OPERATIONS = (1 << 3) | (1 << 6) | (1 << 8);
 
-export const describeGroupsApi = defineApi<DescribeGroupsRequest, DescribeGroupsResponse>({
-  apiKey: 15,
-  name: 'DescribeGroups',
+export const describeGroupsApi = defineApi({
+  apiKey: ApiKey.DescribeGroups,
   minVersion: 0,
   maxVersion: 5,
   handle(ctx, request) {
-    const operations = request.includeAuthorizedOperations
-      ? GROUP_OPERATIONS
-      : OPERATIONS_NOT_REQUESTED;
     return {
       throttleTimeMs: 0,
       groups: request.groups.map((groupId) => {
+        // DESCRIBE on each group; the authorized operations (READ, DELETE, DESCRIBE) as a bit set.
+        if (!authorize(ctx, Op.DESCRIBE, Resource.GROUP, groupId))
+          return failedGroup(groupId, ErrorCode.GROUP_AUTHORIZATION_FAILED);
+        const operations = request.includeAuthorizedOperations
+          ? authorizedOperations(ctx, Resource.GROUP, groupId)
+          : OPERATIONS_NOT_REQUESTED;
         const g = ctx.broker.groups.describeGroup(groupId);
         return {
           errorCode: g.errorCode,
@@ -37,15 +36,19 @@ export const describeGroupsApi = defineApi<DescribeGroupsRequest, DescribeGroups
   errorResponse(request, _version, errorCode) {
     return {
       throttleTimeMs: 0,
-      groups: request.groups.map((groupId) => ({
-        errorCode,
-        groupId,
-        groupState: '',
-        protocolType: '',
-        protocolData: '',
-        members: [],
-        authorizedOperations: OPERATIONS_NOT_REQUESTED,
-      })),
+      groups: request.groups.map((groupId) => failedGroup(groupId, errorCode)),
     };
   },
 });
+
+function failedGroup(groupId: string, errorCode: number) {
+  return {
+    errorCode,
+    groupId,
+    groupState: '',
+    protocolType: '',
+    protocolData: '',
+    members: [],
+    authorizedOperations: OPERATIONS_NOT_REQUESTED,
+  };
+}

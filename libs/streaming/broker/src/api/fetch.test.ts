@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { FetchResponse } from '../protocol/index.ts';
 import { decodeRecordBatches } from '../storage/record-batch.ts';
 import { startTestBroker } from './test-support/broker-fixture.ts';
 import type { TestBroker } from './test-support/broker-fixture.ts';
@@ -29,8 +30,11 @@ async function produce(partition: number, values: string[]): Promise<void> {
   expect(res.responses[0].partitionResponses[0].errorCode).toBe(0);
 }
 
-function part(res: any, topicIndex = 0, partitionIndex = 0) {
-  return res.responses[topicIndex].partitions[partitionIndex];
+/** One partition of a fetch response; its records are never null in these tests. */
+function part(res: FetchResponse, topicIndex = 0, partitionIndex = 0) {
+  const p = res.responses[topicIndex].partitions[partitionIndex];
+  if (p.records === null) throw new Error('fetch answered null records');
+  return { ...p, records: p.records };
 }
 
 describe('Fetch', () => {

@@ -1,7 +1,9 @@
+import { ApiKey } from '../protocol/index.ts';
 import type { FindCoordinatorRequest, FindCoordinatorResponse } from '../protocol/index.ts';
-import { GroupErrorCode as E } from '../group/index.ts';
+import { ErrorCode as E } from '../errors/index.ts';
 import type { RequestContext } from './types.ts';
 import { defineApi } from './types.ts';
+import { Op, Resource, authorize } from '../acl/authorize.ts';
 
 type Coordinator = NonNullable<FindCoordinatorResponse['coordinators']>[number];
 
@@ -10,12 +12,11 @@ const KEY_TYPE_GROUP = 0;
 const KEY_TYPE_TRANSACTION = 1;
 
 /**
- * A single node coordinates every group itself. Transactions have no coordinator on this broker,
- * so a transactional key gets COORDINATOR_NOT_AVAILABLE (what a cluster answers while its
- * transaction coordinator is not up), and unknown key types (e.g. share groups) INVALID_REQUEST.
+ * A single node coordinates every group and every transactional id itself. Unknown key types (e.g.
+ * share groups) get INVALID_REQUEST.
  */
 function lookup(ctx: RequestContext, key: string, keyType: number): Coordinator {
-  const { host, port } = ctx.broker.advertised();
+  const { host, port } = ctx.broker.advertised(ctx.connection.listener.name);
   const found = {
     key,
     nodeId: ctx.broker.nodeId,
@@ -33,10 +34,20 @@ function lookup(ctx: RequestContext, key: string, keyType: number): Coordinator 
     errorMessage,
   });
   if (keyType === KEY_TYPE_GROUP) {
-    return key ? found : none(E.INVALID_REQUEST, 'empty group id');
+    if (!key) return none(E.INVALID_REQUEST, 'empty group id');
+    // DESCRIBE on the group (on the transactional id for a transaction coordinator).
+    if (!authorize(ctx, Op.DESCRIBE, Resource.GROUP, key))
+      return none(E.GROUP_AUTHORIZATION_FAILED, 'Not authorized to access group');
+    return found;
   }
   if (keyType === KEY_TYPE_TRANSACTION) {
-    return none(E.COORDINATOR_NOT_AVAILABLE, 'this broker has no transaction coordinator');
+    if (!authorize(ctx, Op.DESCRIBE, Resource.TRANSACTIONAL_ID, key))
+      return none(
+        E.TRANSACTIONAL_ID_AUTHORIZATION_FAILED,
+        'Not authorized to use this transactional id',
+      );
+    if (!key) return none(E.INVALID_REQUEST, 'empty transactional id');
+    return found;
   }
   return none(E.INVALID_REQUEST, `unsupported coordinator key type ${keyType}`);
 }
@@ -62,9 +73,8 @@ function keysOf(request: FindCoordinatorRequest, version: number): string[] {
   return version >= 4 ? (request.coordinatorKeys ?? []) : [request.key ?? ''];
 }
 
-export const findCoordinatorApi = defineApi<FindCoordinatorRequest, FindCoordinatorResponse>({
-  apiKey: 10,
-  name: 'FindCoordinator',
+export const findCoordinatorApi = defineApi({
+  apiKey: ApiKey.FindCoordinator,
   // librdkafka only enables its group consumer when the advertised range includes v0.
   minVersion: 0,
   maxVersion: 6,

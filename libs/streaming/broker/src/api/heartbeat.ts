@@ -1,12 +1,15 @@
-import type { HeartbeatRequest, HeartbeatResponse } from '../protocol/index.ts';
+import { ApiKey } from '../protocol/index.ts';
 import { defineApi } from './types.ts';
+import { Op, Resource, authorize } from '../acl/authorize.ts';
+import { ErrorCode } from '../errors/index.ts';
 
-export const heartbeatApi = defineApi<HeartbeatRequest, HeartbeatResponse>({
-  apiKey: 12,
-  name: 'Heartbeat',
+export const heartbeatApi = defineApi({
+  apiKey: ApiKey.Heartbeat,
   minVersion: 0,
   maxVersion: 4,
   handle(ctx, request) {
+    if (!authorize(ctx, Op.READ, Resource.GROUP, request.groupId))
+      return { throttleTimeMs: 0, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED };
     const errorCode = ctx.broker.groups.heartbeat({
       groupId: request.groupId,
       generationId: request.generationId,

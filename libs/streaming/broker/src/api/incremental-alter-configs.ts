@@ -1,11 +1,8 @@
-import type {
-  IncrementalAlterConfigsRequest,
-  IncrementalAlterConfigsResponse,
-} from '../protocol/index.ts';
+import { ApiKey } from '../protocol/index.ts';
 import { TOPIC_CONFIG_KEYS } from '../storage/index.ts';
 import { alterResources, failResources } from './alter-topic-config.ts';
 import { formatValue } from './config-view.ts';
-import { ApiError, Err } from './error-codes.ts';
+import { ErrorCode, KafkaError } from '../errors/index.ts';
 import { defineApi } from './types.ts';
 
 export const OpType = { SET: 0, DELETE: 1, APPEND: 2, SUBTRACT: 3 } as const;
@@ -18,18 +15,14 @@ function splitList(v: string): string[] {
 }
 
 /** IncrementalAlterConfigs: SET / DELETE any key, APPEND / SUBTRACT on list-typed keys. */
-export const incrementalAlterConfigsApi = defineApi<
-  IncrementalAlterConfigsRequest,
-  IncrementalAlterConfigsResponse
->({
-  apiKey: 44,
-  name: 'IncrementalAlterConfigs',
+export const incrementalAlterConfigsApi = defineApi({
+  apiKey: ApiKey.IncrementalAlterConfigs,
   minVersion: 0,
   maxVersion: 1,
   handle(ctx, request) {
     const broker = ctx.broker;
     const responses = alterResources(
-      broker,
+      ctx,
       request.resources,
       request.validateOnly,
       (res, current) => {
@@ -41,13 +34,16 @@ export const incrementalAlterConfigsApi = defineApi<
         >;
         for (const c of res.configs) {
           if (touched.has(c.name))
-            throw new ApiError(Err.INVALID_REQUEST, `config ${c.name} appears more than once`);
+            throw new KafkaError(
+              ErrorCode.INVALID_REQUEST,
+              `config ${c.name} appears more than once`,
+            );
           touched.add(c.name);
           const key = TOPIC_CONFIG_KEYS.find((k) => k.name === c.name);
           switch (c.configOperation) {
             case OpType.SET:
               if (c.value === null)
-                throw new ApiError(Err.INVALID_REQUEST, `SET ${c.name} needs a value`);
+                throw new KafkaError(ErrorCode.INVALID_REQUEST, `SET ${c.name} needs a value`);
               next[c.name] = c.value;
               break;
             case OpType.DELETE:
@@ -56,10 +52,13 @@ export const incrementalAlterConfigsApi = defineApi<
             case OpType.APPEND:
             case OpType.SUBTRACT: {
               if (!key)
-                throw new ApiError(Err.INVALID_CONFIG, `Unknown topic config name: ${c.name}`);
+                throw new KafkaError(
+                  ErrorCode.INVALID_CONFIG,
+                  `Unknown topic config name: ${c.name}`,
+                );
               if (key.type !== 'list') {
-                throw new ApiError(
-                  Err.INVALID_REQUEST,
+                throw new KafkaError(
+                  ErrorCode.INVALID_REQUEST,
                   `APPEND/SUBTRACT need a list config; ${c.name} is a ${key.type}`,
                 );
               }
@@ -73,8 +72,8 @@ export const incrementalAlterConfigsApi = defineApi<
               break;
             }
             default:
-              throw new ApiError(
-                Err.INVALID_REQUEST,
+              throw new KafkaError(
+                ErrorCode.INVALID_REQUEST,
                 `unknown config operation ${c.configOperation}`,
               );
           }
@@ -82,12 +81,12 @@ export const incrementalAlterConfigsApi = defineApi<
         return next;
       },
     );
-    return { throttleTimeMs: 0, responses } as IncrementalAlterConfigsResponse;
+    return { throttleTimeMs: 0, responses };
   },
   errorResponse(request, _version, errorCode, message) {
     return {
       throttleTimeMs: 0,
       responses: failResources(request.resources, errorCode, message),
-    } as IncrementalAlterConfigsResponse;
+    };
   },
 });

@@ -2,7 +2,6 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startTestBroker } from './test-support/broker-fixture.ts';
 import type { TestBroker } from './test-support/broker-fixture.ts';
 import { API } from './test-support/requests.ts';
-import { TRANSACTIONAL_ID_AUTHORIZATION_FAILED } from './init-producer-id.ts';
 
 const INIT_PRODUCER_ID = 22;
 let broker: TestBroker | null = null;
@@ -42,15 +41,20 @@ describe('InitProducerId', () => {
     expect(ids.size).toBe(6);
   });
 
-  it('refuses transactional producers with TRANSACTIONAL_ID_AUTHORIZATION_FAILED', async () => {
+  it('gives a transactional id one producer id and bumps its epoch on every initialisation', async () => {
     broker = await startTestBroker();
     const c = await broker.connect();
+    const first = await c.send(INIT_PRODUCER_ID, 1, request('tx-1'));
+    expect(first).toMatchObject({ errorCode: 0, producerEpoch: 0 });
+    const second = await c.send(INIT_PRODUCER_ID, 1, request('tx-1'));
+    expect(second).toMatchObject({ errorCode: 0, producerId: first.producerId, producerEpoch: 1 });
+  });
+
+  it('refuses a transaction timeout over transaction.max.timeout.ms with INVALID_TRANSACTION_TIMEOUT', async () => {
+    broker = await startTestBroker({ transactionMaxTimeoutMs: 30_000 });
+    const c = await broker.connect();
     const res = await c.send(INIT_PRODUCER_ID, 1, request('tx-1'));
-    expect(res).toMatchObject({
-      errorCode: TRANSACTIONAL_ID_AUTHORIZATION_FAILED,
-      producerId: -1n,
-      producerEpoch: -1,
-    });
+    expect(res).toMatchObject({ errorCode: 50, producerId: -1n, producerEpoch: -1 });
   });
 
   it('bumps the epoch when a v3+ producer re-initialises with the pair it holds', async () => {

@@ -1,6 +1,9 @@
-import type { JoinGroupRequest, JoinGroupResponse } from '../protocol/index.ts';
+import { ApiKey } from '../protocol/index.ts';
+import type { JoinGroupResponse } from '../protocol/index.ts';
 import type { JoinResult } from '../group/index.ts';
 import { defineApi } from './types.ts';
+import { Op, Resource, authorize } from '../acl/authorize.ts';
+import { ErrorCode } from '../errors/index.ts';
 
 function toResponse(version: number, r: JoinResult): JoinGroupResponse {
   return {
@@ -21,12 +24,13 @@ function toResponse(version: number, r: JoinResult): JoinGroupResponse {
   };
 }
 
-export const joinGroupApi = defineApi<JoinGroupRequest, JoinGroupResponse>({
-  apiKey: 11,
-  name: 'JoinGroup',
+export const joinGroupApi = defineApi({
+  apiKey: ApiKey.JoinGroup,
   minVersion: 0,
   maxVersion: 9,
   async handle(ctx, request) {
+    if (!authorize(ctx, Op.READ, Resource.GROUP, request.groupId))
+      return joinError(request.memberId, ctx.apiVersion, ErrorCode.GROUP_AUTHORIZATION_FAILED);
     const result = await ctx.broker.groups.join({
       groupId: request.groupId,
       memberId: request.memberId,
@@ -36,22 +40,26 @@ export const joinGroupApi = defineApi<JoinGroupRequest, JoinGroupResponse>({
       protocolType: request.protocolType,
       protocols: request.protocols.map((p) => ({ name: p.name, metadata: p.metadata })),
       clientId: ctx.clientId ?? '',
-      clientHost: ctx.clientHost ?? '',
+      clientHost: ctx.connection.clientHost ?? '',
       // KIP-394: from v4 a first join only gets a member id and must come back with it.
       requireKnownMemberId: ctx.apiVersion >= 4,
     });
     return toResponse(ctx.apiVersion, result);
   },
   errorResponse(request, version, errorCode) {
-    return toResponse(version, {
-      errorCode,
-      generationId: -1,
-      protocolType: null,
-      protocolName: null,
-      leader: '',
-      memberId: request.memberId,
-      members: [],
-      skipAssignment: false,
-    });
+    return joinError(request.memberId, version, errorCode);
   },
 });
+
+function joinError(memberId: string, version: number, errorCode: number): JoinGroupResponse {
+  return toResponse(version, {
+    errorCode,
+    generationId: -1,
+    protocolType: null,
+    protocolName: null,
+    leader: '',
+    memberId,
+    members: [],
+    skipAssignment: false,
+  });
+}

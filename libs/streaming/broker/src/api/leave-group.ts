@@ -1,5 +1,8 @@
-import type { LeaveGroupRequest, LeaveGroupResponse } from '../protocol/index.ts';
+import { ApiKey } from '../protocol/index.ts';
+import type { LeaveGroupRequest } from '../protocol/index.ts';
 import { defineApi } from './types.ts';
+import { Op, Resource, authorize } from '../acl/authorize.ts';
+import { ErrorCode } from '../errors/index.ts';
 
 type Identity = { memberId: string; groupInstanceId: string | null };
 
@@ -14,12 +17,13 @@ function membersOf(request: LeaveGroupRequest, version: number): Identity[] {
   return [{ memberId: request.memberId ?? '', groupInstanceId: null }];
 }
 
-export const leaveGroupApi = defineApi<LeaveGroupRequest, LeaveGroupResponse>({
-  apiKey: 13,
-  name: 'LeaveGroup',
+export const leaveGroupApi = defineApi({
+  apiKey: ApiKey.LeaveGroup,
   minVersion: 0,
   maxVersion: 5,
   handle(ctx, request) {
+    if (!authorize(ctx, Op.READ, Resource.GROUP, request.groupId))
+      return leaveError(request, ctx.apiVersion, ErrorCode.GROUP_AUTHORIZATION_FAILED);
     const result = ctx.broker.groups.leave(request.groupId, membersOf(request, ctx.apiVersion));
     if (ctx.apiVersion >= 3)
       return { throttleTimeMs: 0, errorCode: result.errorCode, members: result.members };
@@ -29,8 +33,12 @@ export const leaveGroupApi = defineApi<LeaveGroupRequest, LeaveGroupResponse>({
     return { throttleTimeMs: 0, errorCode };
   },
   errorResponse(request, version, errorCode) {
-    const members =
-      version >= 3 ? membersOf(request, version).map((m) => ({ ...m, errorCode })) : undefined;
-    return { throttleTimeMs: 0, errorCode, members };
+    return leaveError(request, version, errorCode);
   },
 });
+
+function leaveError(request: LeaveGroupRequest, version: number, errorCode: number) {
+  const members =
+    version >= 3 ? membersOf(request, version).map((m) => ({ ...m, errorCode })) : undefined;
+  return { throttleTimeMs: 0, errorCode, members };
+}

@@ -1,16 +1,20 @@
-import type { ListGroupsRequest, ListGroupsResponse } from '../protocol/index.ts';
+import { ApiKey } from '../protocol/index.ts';
 import { defineApi } from './types.ts';
+import { Op, Resource, authorize, authorizeCluster } from '../acl/authorize.ts';
 
-export const listGroupsApi = defineApi<ListGroupsRequest, ListGroupsResponse>({
-  apiKey: 16,
-  name: 'ListGroups',
+export const listGroupsApi = defineApi({
+  apiKey: ApiKey.ListGroups,
   minVersion: 0,
   maxVersion: 5,
   handle(ctx, request) {
-    const groups = ctx.broker.groups.listGroups(
-      request.statesFilter ?? [],
-      request.typesFilter ?? [],
-    );
+    // DESCRIBE on the cluster lists every group; otherwise only the groups one may DESCRIBE.
+    const all = authorizeCluster(ctx, Op.DESCRIBE, { logIfDenied: false });
+    const groups = ctx.broker.groups
+      .listGroups(request.statesFilter ?? [], request.typesFilter ?? [])
+      .filter(
+        (g) =>
+          all || authorize(ctx, Op.DESCRIBE, Resource.GROUP, g.groupId, { logIfDenied: false }),
+      );
     return {
       throttleTimeMs: 0,
       errorCode: 0,

@@ -1,7 +1,9 @@
-import type { ListOffsetsRequest, ListOffsetsResponse } from '../protocol/index.ts';
+import { ApiKey } from '../protocol/index.ts';
+import type { ListOffsetsResponse } from '../protocol/index.ts';
 import type { PartitionLog } from '../storage/index.ts';
-import { Err, toKafkaError } from './error-codes.ts';
+import { ErrorCode, toKafkaError } from '../errors/index.ts';
 import { defineApi } from './types.ts';
+import { Op, Resource, authorize } from '../acl/authorize.ts';
 
 type TopicOut = ListOffsetsResponse['topics'][number];
 type PartitionOut = TopicOut['partitions'][number];
@@ -28,13 +30,17 @@ function partitionOut(
     offset: version === 0 ? -1n : BigInt(offset),
     // Not ignorable before v4: older versions must carry the default.
     leaderEpoch: version >= 4 && errorCode === 0 && offset >= 0 ? 0 : -1,
-  } as PartitionOut;
+  };
 }
 
-function lookup(log: PartitionLog, ts: number): { offset: number; timestamp: number } {
+function lookup(
+  log: PartitionLog,
+  ts: number,
+  latest: () => number,
+): { offset: number; timestamp: number } {
   switch (ts) {
     case LATEST:
-      return { offset: log.highWatermark, timestamp: -1 };
+      return { offset: latest(), timestamp: -1 };
     case EARLIEST:
     case EARLIEST_LOCAL:
       return { offset: log.logStartOffset, timestamp: -1 };
@@ -47,9 +53,8 @@ function lookup(log: PartitionLog, ts: number): { offset: number; timestamp: num
   }
 }
 
-export const listOffsetsApi = defineApi<ListOffsetsRequest, ListOffsetsResponse>({
-  apiKey: 2,
-  name: 'ListOffsets',
+export const listOffsetsApi = defineApi({
+  apiKey: ApiKey.ListOffsets,
   minVersion: 0,
   // v7 adds MAX_TIMESTAMP (-3), v8 EARLIEST_LOCAL (-4, = earliest without tiered storage).
   maxVersion: 8,
@@ -57,44 +62,58 @@ export const listOffsetsApi = defineApi<ListOffsetsRequest, ListOffsetsResponse>
     const broker = ctx.broker;
     const version = ctx.apiVersion;
     const topics: TopicOut[] = request.topics.map((topic) => {
+      if (!authorize(ctx, Op.DESCRIBE, Resource.TOPIC, topic.name))
+        return {
+          name: topic.name,
+          partitions: topic.partitions.map((p) =>
+            partitionOut(version, p.partitionIndex, ErrorCode.TOPIC_AUTHORIZATION_FAILED, -1, -1),
+          ),
+        };
       const partitions = topic.partitions.map((p) => {
         const log = broker.logs.partition(topic.name, p.partitionIndex);
         if (!log)
-          return partitionOut(version, p.partitionIndex, Err.UNKNOWN_TOPIC_OR_PARTITION, -1, -1);
+          return partitionOut(
+            version,
+            p.partitionIndex,
+            ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+            -1,
+            -1,
+          );
         const ts = Number(p.timestamp);
         if (
           ts < EARLIEST_LOCAL ||
           (ts === MAX_TIMESTAMP && version < 7) ||
           (ts === EARLIEST_LOCAL && version < 8)
         ) {
-          return partitionOut(version, p.partitionIndex, Err.UNSUPPORTED_VERSION, -1, -1);
+          return partitionOut(version, p.partitionIndex, ErrorCode.UNSUPPORTED_VERSION, -1, -1);
         }
         try {
-          const found = lookup(log, ts);
+          // read_committed (isolation level 1, v2+) asks for the last stable offset as "latest".
+          const readCommitted = (request.isolationLevel ?? 0) === 1;
+          const found = lookup(log, ts, () =>
+            readCommitted ? broker.producers.lastStableOffset(log) : log.highWatermark,
+          );
           return partitionOut(version, p.partitionIndex, 0, found.offset, found.timestamp);
         } catch (err) {
           const { code } = toKafkaError(err);
-          if (code === Err.UNKNOWN_SERVER_ERROR)
+          if (code === ErrorCode.UNKNOWN_SERVER_ERROR)
             broker.logger.error({ err, topic: topic.name }, 'ListOffsets failed');
           return partitionOut(version, p.partitionIndex, code, -1, -1);
         }
       });
-      return { name: topic.name, partitions } as TopicOut;
+      return { name: topic.name, partitions };
     });
-    return { throttleTimeMs: 0, topics } as ListOffsetsResponse;
+    return { throttleTimeMs: 0, topics };
   },
   errorResponse(request, version, errorCode) {
     return {
       throttleTimeMs: 0,
-      topics: request.topics.map(
-        (t) =>
-          ({
-            name: t.name,
-            partitions: t.partitions.map((p) =>
-              partitionOut(version, p.partitionIndex, errorCode, -1, -1),
-            ),
-          }) as TopicOut,
-      ),
-    } as ListOffsetsResponse;
+      topics: request.topics.map((t) => ({
+        name: t.name,
+        partitions: t.partitions.map((p) =>
+          partitionOut(version, p.partitionIndex, errorCode, -1, -1),
+        ),
+      })),
+    };
   },
 });

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { MetadataResponse } from '../protocol/index.ts';
 import { startTestBroker } from './test-support/broker-fixture.ts';
 import type { TestBroker } from './test-support/broker-fixture.ts';
 import { API, createTopicsRequest, metadataRequest } from './test-support/requests.ts';
@@ -34,12 +35,7 @@ describe('Metadata', () => {
       const topic = res.topics[0];
       expect(topic).toMatchObject({ errorCode: 0, name: 'b-topic' });
       expect(
-        topic.partitions.map((p: any) => [
-          p.partitionIndex,
-          p.leaderId,
-          p.replicaNodes,
-          p.isrNodes,
-        ]),
+        topic.partitions.map((p) => [p.partitionIndex, p.leaderId, p.replicaNodes, p.isrNodes]),
       ).toEqual([
         [0, 3, [3], [3]],
         [1, 3, [3], [3]],
@@ -51,10 +47,8 @@ describe('Metadata', () => {
 
   it('lists every topic for a null list (v1+) and for an empty list in v0', async () => {
     const all = await c.send(API.METADATA, 1, metadataRequest(null));
-    const visible = (res: any) =>
-      res.topics
-        .filter((x: any) => !x.isInternal && !x.name.startsWith('__'))
-        .map((x: any) => x.name);
+    const visible = (res: MetadataResponse) =>
+      res.topics.filter((x) => !x.isInternal && !x.name?.startsWith('__')).map((x) => x.name);
     expect(visible(all)).toEqual(['a-topic', 'b-topic']);
     const v0 = await c.send(API.METADATA, 0, metadataRequest([]));
     expect(visible(v0)).toEqual(['a-topic', 'b-topic']);
@@ -114,7 +108,7 @@ describe('ApiVersions', () => {
         clientSoftwareVersion: '1',
       });
       expect(res.errorCode).toBe(0);
-      const byKey = new Map(res.apiKeys.map((k: any) => [k.apiKey, [k.minVersion, k.maxVersion]]));
+      const byKey = new Map(res.apiKeys.map((k) => [k.apiKey, [k.minVersion, k.maxVersion]]));
       expect(byKey.get(0)).toEqual([0, 11]);
       expect(byKey.get(1)).toEqual([0, 12]);
       expect(byKey.get(3)).toEqual([0, 12]);

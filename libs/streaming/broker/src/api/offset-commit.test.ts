@@ -3,6 +3,7 @@
 // multi-group fetches.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { encodeSubscription } from '../group/index.ts';
+import type { OffsetCommitRequest } from '../protocol/index.ts';
 import { startTestBroker } from './test-support/broker-fixture.ts';
 import type { TestBroker } from './test-support/broker-fixture.ts';
 import type { WireClient } from './test-support/wire-client.ts';
@@ -81,7 +82,7 @@ describe('OffsetCommit / OffsetFetch', () => {
           requireStable: false,
         });
         expect(
-          fetched.topics[0].partitions.map((p: any) => [
+          fetched.topics?.[0].partitions.map((p) => [
             p.partitionIndex,
             p.committedOffset,
             p.metadata,
@@ -125,12 +126,10 @@ describe('OffsetCommit / OffsetFetch', () => {
       ],
       requireStable: true,
     });
-    const summary = multi.groups.map((g: any) => [
+    const summary = multi.groups?.map((g) => [
       g.groupId,
       g.errorCode,
-      g.topics.flatMap((tp: any) =>
-        tp.partitions.map((p: any) => [p.partitionIndex, p.committedOffset]),
-      ),
+      g.topics.flatMap((tp) => tp.partitions.map((p) => [p.partitionIndex, p.committedOffset])),
     ]);
     expect(summary).toEqual([
       ['g1', 0, [[1, 5n]]],
@@ -173,9 +172,9 @@ describe('OffsetCommit / OffsetFetch', () => {
       assignments: [],
     });
     const member = { generation: joined.generationId, memberId: joined.memberId };
-    const codes = async (version: number, body: unknown) =>
-      (await c.send(COMMIT, version, body)).topics.flatMap((tp: any) =>
-        tp.partitions.map((p: any) => p.errorCode),
+    const codes = async (version: number, body: OffsetCommitRequest) =>
+      (await c.send(COMMIT, version, body)).topics.flatMap((tp) =>
+        tp.partitions.map((p) => p.errorCode),
       );
 
     expect(await codes(7, commitBody('live', [[0, 1]], member))).toEqual([0]);

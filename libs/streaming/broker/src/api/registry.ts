@@ -11,10 +11,10 @@ import { initProducerIdApi } from './init-producer-id.ts';
 import { listOffsetsApi } from './list-offsets.ts';
 import { metadataApi } from './metadata.ts';
 import { produceApi } from './produce.ts';
-import type { ApiHandler } from './types.ts';
+import type { AnyApiHandler } from './types.ts';
 
-/** Every API this broker implements. ApiVersions advertises exactly these ranges. */
-export const CORE_APIS: readonly ApiHandler[] = [
+/** The APIs of topics, records and configs. Features bring their own lists (see GROUP_APIS). */
+export const CORE_APIS: readonly AnyApiHandler[] = [
   produceApi,
   fetchApi,
   listOffsetsApi,
@@ -30,9 +30,34 @@ export const CORE_APIS: readonly ApiHandler[] = [
   initProducerIdApi,
 ];
 
-/** apiKey -> handler. `extra` lets later features (groups, transactions) add or replace APIs. */
-export function createApiRegistry(extra: readonly ApiHandler[] = []): Map<number, ApiHandler> {
-  const map = new Map<number, ApiHandler>();
-  for (const api of [...CORE_APIS, ...extra]) map.set(api.apiKey, api);
-  return map;
+/**
+ * The APIs this broker serves, by API key. What is registered here is what ApiVersions advertises,
+ * with each handler's range, and the only thing the dispatcher will call.
+ */
+export class ApiRegistry {
+  readonly #byKey = new Map<number, AnyApiHandler>();
+
+  /** Handlers from every feature's list; an API registered twice is a programming error. */
+  constructor(...lists: ReadonlyArray<readonly AnyApiHandler[]>) {
+    for (const handler of lists.flat()) {
+      const existing = this.#byKey.get(handler.apiKey);
+      if (existing) {
+        throw new Error(`API ${handler.name} (key ${handler.apiKey}) is registered twice`);
+      }
+      this.#byKey.set(handler.apiKey, handler);
+    }
+  }
+
+  get(apiKey: number): AnyApiHandler | undefined {
+    return this.#byKey.get(apiKey);
+  }
+
+  /** Every registered handler, by ascending API key. */
+  handlers(): AnyApiHandler[] {
+    return [...this.#byKey.values()].sort((a, b) => a.apiKey - b.apiKey);
+  }
+
+  keys(): number[] {
+    return this.handlers().map((h) => h.apiKey);
+  }
 }

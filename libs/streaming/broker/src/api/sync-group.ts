@@ -1,14 +1,17 @@
-import type { SyncGroupRequest, SyncGroupResponse } from '../protocol/index.ts';
+import { ApiKey } from '../protocol/index.ts';
 import { defineApi } from './types.ts';
+import { Op, Resource, authorize } from '../acl/authorize.ts';
+import { ErrorCode } from '../errors/index.ts';
 
 const EMPTY = Buffer.alloc(0);
 
-export const syncGroupApi = defineApi<SyncGroupRequest, SyncGroupResponse>({
-  apiKey: 14,
-  name: 'SyncGroup',
+export const syncGroupApi = defineApi({
+  apiKey: ApiKey.SyncGroup,
   minVersion: 0,
   maxVersion: 5,
   async handle(ctx, request) {
+    if (!authorize(ctx, Op.READ, Resource.GROUP, request.groupId))
+      return syncError(ErrorCode.GROUP_AUTHORIZATION_FAILED);
     const result = await ctx.broker.groups.sync({
       groupId: request.groupId,
       generationId: request.generationId,
@@ -30,12 +33,16 @@ export const syncGroupApi = defineApi<SyncGroupRequest, SyncGroupResponse>({
     };
   },
   errorResponse(_request, _version, errorCode) {
-    return {
-      throttleTimeMs: 0,
-      errorCode,
-      protocolType: null,
-      protocolName: null,
-      assignment: EMPTY,
-    };
+    return syncError(errorCode);
   },
 });
+
+function syncError(errorCode: number) {
+  return {
+    throttleTimeMs: 0,
+    errorCode,
+    protocolType: null,
+    protocolName: null,
+    assignment: EMPTY,
+  };
+}

@@ -39,7 +39,7 @@ describe('CreateTopics', () => {
       replicationFactor: 1,
     });
     expect(topic.topicId).toBe(t.broker.logs.getTopic('orders')!.topicId);
-    expect(topic.configs.find((x: any) => x.name === 'retention.ms')).toMatchObject({
+    expect(topic.configs?.find((x) => x.name === 'retention.ms')).toMatchObject({
       value: '1000',
       configSource: 1,
     });
@@ -71,7 +71,7 @@ describe('CreateTopics', () => {
         { name: 'fine' },
       ]),
     );
-    expect(res.topics.map((x: any) => [x.name, x.errorCode])).toEqual([
+    expect(res.topics.map((x) => [x.name, x.errorCode])).toEqual([
       ['taken', 36],
       ['rf3', 38],
       ['zero', 37],
@@ -95,7 +95,7 @@ describe('CreateTopics', () => {
       4,
       createTopicsRequest([{ name: 'twice' }, { name: 'twice' }]),
     );
-    expect(res.topics.map((x: any) => x.errorCode)).toEqual([42, 42]);
+    expect(res.topics.map((x) => x.errorCode)).toEqual([42, 42]);
   });
 });
 
@@ -106,7 +106,7 @@ describe('DeleteTopics', () => {
       topicNames: ['gone', 'never'],
       timeoutMs: 1000,
     });
-    expect(res.responses.map((r: any) => [r.name, r.errorCode])).toEqual([
+    expect(res.responses.map((r) => [r.name, r.errorCode])).toEqual([
       ['gone', 0],
       ['never', 3],
     ]);
@@ -123,7 +123,7 @@ describe('DeleteTopics', () => {
       ],
       timeoutMs: 1000,
     });
-    expect(res.responses.map((r: any) => [r.name, r.errorCode])).toEqual([
+    expect(res.responses.map((r) => [r.name, r.errorCode])).toEqual([
       ['by-id', 0],
       [null, 100],
     ]);

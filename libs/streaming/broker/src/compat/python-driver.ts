@@ -8,7 +8,11 @@ import { runCommand } from './compat-fixture.ts';
 
 const PYTHON_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'python');
 
-export type PythonDriver = 'confluent_roundtrip.py' | 'kafka_python_roundtrip.py';
+export type PythonDriver =
+  | 'confluent_roundtrip.py'
+  | 'confluent_transactions.py'
+  | 'kafka_python_roundtrip.py'
+  | 'secure_clients.py';
 
 export async function runPythonDriver<T>(
   driver: PythonDriver,

@@ -25,10 +25,16 @@ describe('serverPropertiesToOptions', () => {
       ].join('\n'),
     );
     expect(options).toMatchObject({
-      host: '0.0.0.0',
-      port: 19092,
-      advertisedHost: 'kafka.local',
-      advertisedPort: 29092,
+      listeners: [
+        {
+          name: 'PLAINTEXT',
+          host: '0.0.0.0',
+          port: 19092,
+          securityProtocol: 'PLAINTEXT',
+          advertisedHost: 'kafka.local',
+          advertisedPort: 29092,
+        },
+      ],
       logDir: '/var/kafka',
       nodeId: 7,
       numPartitions: 3,
@@ -42,16 +48,30 @@ describe('serverPropertiesToOptions', () => {
   });
 
   it('binds every interface when the listener host is empty', () => {
-    expect(map('listeners=PLAINTEXT://:9093').options).toMatchObject({
-      host: '0.0.0.0',
-      port: 9093,
-    });
+    expect(map('listeners=PLAINTEXT://:9093').options.listeners).toMatchObject([
+      { host: '0.0.0.0', port: 9093 },
+    ]);
   });
 
-  it('prefers the PLAINTEXT listener among several and warns', () => {
-    const { options, warnings } = map('listeners=CONTROLLER://:9093,PLAINTEXT://localhost:9092');
-    expect(options).toMatchObject({ host: 'localhost', port: 9092 });
-    expect(warnings).toHaveLength(1);
+  it('leaves out a KRaft controller listener, with a warning (a stock server.properties works)', () => {
+    const { options, warnings } = map(
+      [
+        'listeners=PLAINTEXT://localhost:9092,CONTROLLER://:9093',
+        'controller.listener.names=CONTROLLER',
+        'listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
+      ].join('\n'),
+    );
+    expect(options.listeners).toMatchObject([{ name: 'PLAINTEXT', host: 'localhost', port: 9092 }]);
+    expect(warnings).toEqual([
+      expect.stringContaining('CONTROLLER is a KRaft controller listener'),
+    ]);
+  });
+
+  it('advertises one address without listeners, for the default PLAINTEXT listener', () => {
+    expect(map('advertised.listeners=PLAINTEXT://kafka.local:29092').options).toMatchObject({
+      advertisedHost: 'kafka.local',
+      advertisedPort: 29092,
+    });
   });
 
   it('applies retention precedence ms > minutes > hours and converts units', () => {
@@ -75,6 +95,23 @@ describe('serverPropertiesToOptions', () => {
       segmentMs: 3_600_000,
       maxMessageBytes: 3000,
     });
+  });
+
+  it("maps the broker property of every topic config, checked by the topic config's rules", () => {
+    const { options } = map(
+      'log.preallocate=true\nlog.roll.jitter.hours=1\nlog.message.timestamp.after.max.ms=500\n' +
+        'log.cleaner.max.compaction.lag.ms=9000\nlog.segment.delete.delay.ms=0',
+    );
+    expect(options.topicDefaults).toEqual({
+      preallocate: true,
+      segmentJitterMs: 3_600_000,
+      messageTimestampAfterMaxMs: 500,
+      maxCompactionLagMs: 9000,
+      fileDeleteDelayMs: 0,
+    });
+    expect(() => map('log.preallocate=maybe')).toThrow(/log.preallocate.*true or false/);
+    // A cluster's min.insync.replicas is not a single node's: acks=all would be refused everywhere.
+    expect(map('min.insync.replicas=2').options.topicDefaults).toBeUndefined();
   });
 
   it('warns about unknown keys and silently accepts cluster-only ones', () => {

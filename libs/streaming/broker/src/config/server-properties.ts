@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
-import type { TopicConfig } from '../storage/index.ts';
+import { TOPIC_CONFIG_KEYS, type TopicConfig } from '../storage/index.ts';
 import type { BrokerOptions } from './broker-options.ts';
 import { ConfigError } from './config-error.ts';
 import { parseProperties } from './properties.ts';
+import { securityPropertiesToOptions } from './security-properties.ts';
 
 export interface ServerPropertiesResult {
   options: Partial<BrokerOptions>;
@@ -18,9 +19,6 @@ const IGNORED_KEYS = new Set([
   'process.roles',
   'controller.quorum.voters',
   'controller.quorum.bootstrap.servers',
-  'controller.listener.names',
-  'inter.broker.listener.name',
-  'listener.security.protocol.map',
   'num.network.threads',
   'num.io.threads',
   'socket.send.buffer.bytes',
@@ -40,8 +38,14 @@ const IGNORED_KEYS = new Set([
   'delete.topic.enable',
 ]);
 
-/** Reads and maps a Kafka `server.properties` file; throws ConfigError if it cannot be read or a value is bad. */
-export function loadServerProperties(path: string): ServerPropertiesResult {
+/**
+ * Reads and maps a Kafka `server.properties` file, with `overrides` on top (kafka-server-start's
+ * `--override key=value`); throws ConfigError if it cannot be read or a value is bad.
+ */
+export function loadServerProperties(
+  path: string,
+  overrides: ReadonlyArray<readonly [string, string]> = [],
+): ServerPropertiesResult {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -51,37 +55,37 @@ export function loadServerProperties(path: string): ServerPropertiesResult {
       `cannot read config file ${path}: ${(err as Error).message}`,
     );
   }
-  return serverPropertiesToOptions(parseProperties(text));
+  const props = parseProperties(text);
+  for (const [key, value] of overrides) props.set(key, value);
+  return serverPropertiesToOptions(props);
 }
+
+/** The transaction coordinator's broker properties (all integers). */
+const TRANSACTION_PROPERTIES: Readonly<
+  Record<
+    string,
+    'transactionMaxTimeoutMs' | 'transactionalIdExpirationMs' | 'transactionCheckIntervalMs'
+  >
+> = {
+  'transaction.max.timeout.ms': 'transactionMaxTimeoutMs',
+  'transactional.id.expiration.ms': 'transactionalIdExpirationMs',
+  'transaction.abort.timed.out.transaction.cleanup.interval.ms': 'transactionCheckIntervalMs',
+};
 
 /** Maps Kafka broker property names onto BrokerOptions. Unknown keys become warnings, never failures. */
 export function serverPropertiesToOptions(
   props: ReadonlyMap<string, string>,
 ): ServerPropertiesResult {
-  const options: Partial<BrokerOptions> = {};
+  // Listeners, TLS, SASL and the authorizer first: they fail loudly on what cannot be served.
+  const security = securityPropertiesToOptions(props);
+  const options: Partial<BrokerOptions> = { ...security.options };
   const topicDefaults: Partial<TopicConfig> = {};
-  const warnings: string[] = [];
+  const warnings: string[] = [...security.warnings];
   const int = (key: string) => parseIntValue(key, props.get(key)!);
 
   for (const [key, value] of props) {
+    if (security.consumed.has(key)) continue;
     switch (key) {
-      case 'listeners': {
-        const listener = pickListener(key, value, warnings);
-        if (listener) {
-          if (listener.host !== '') options.host = listener.host;
-          else options.host = '0.0.0.0';
-          options.port = listener.port;
-        }
-        break;
-      }
-      case 'advertised.listeners': {
-        const listener = pickListener(key, value, warnings);
-        if (listener) {
-          if (listener.host !== '') options.advertisedHost = listener.host;
-          options.advertisedPort = listener.port;
-        }
-        break;
-      }
       case 'log.dirs':
       case 'log.dir': {
         // log.dirs wins over log.dir, as in Kafka.
@@ -145,11 +149,27 @@ export function serverPropertiesToOptions(
       case 'log.message.timestamp.type':
         topicDefaults.messageTimestampType = value as TopicConfig['messageTimestampType'];
         break;
+      case 'log.roll.jitter.ms':
+      case 'log.roll.jitter.hours':
+        break;
       default:
-        if (!IGNORED_KEYS.has(key)) warnings.push(`unknown broker property "${key}" ignored`);
+        if (key in TRANSACTION_PROPERTIES) options[TRANSACTION_PROPERTIES[key]!] = int(key);
+        else if (IGNORED_KEYS.has(key)) break;
+        else if (!setTopicDefault(topicDefaults, key, value))
+          warnings.push(`unknown broker property "${key}" ignored`);
     }
   }
 
+  setDurationDefaults(props, topicDefaults);
+  if (Object.keys(topicDefaults).length > 0) options.topicDefaults = topicDefaults;
+  return { options, warnings };
+}
+
+/** The topic defaults Kafka lets one give in several units: ms wins over minutes over hours. */
+function setDurationDefaults(
+  props: ReadonlyMap<string, string>,
+  topicDefaults: Partial<TopicConfig>,
+): void {
   const retentionMs = firstDuration(props, [
     ['log.retention.ms', 1],
     ['log.retention.minutes', 60_000],
@@ -161,9 +181,26 @@ export function serverPropertiesToOptions(
     ['log.roll.hours', 3_600_000],
   ]);
   if (segmentMs !== undefined) topicDefaults.segmentMs = segmentMs;
+  const jitterMs = firstDuration(props, [
+    ['log.roll.jitter.ms', 1],
+    ['log.roll.jitter.hours', 3_600_000],
+  ]);
+  if (jitterMs !== undefined) topicDefaults.segmentJitterMs = jitterMs;
+}
 
-  if (Object.keys(topicDefaults).length > 0) options.topicDefaults = topicDefaults;
-  return { options, warnings };
+/**
+ * The broker property that gives a topic config its default (log.preallocate for preallocate...):
+ * parsed with the topic config's own rules. False if `key` is no such property.
+ */
+function setTopicDefault(topicDefaults: Partial<TopicConfig>, key: string, value: string): boolean {
+  const k = TOPIC_CONFIG_KEYS.find((t) => t.synonyms[0] === key);
+  if (!k) return false;
+  try {
+    (topicDefaults as Record<string, unknown>)[k.property] = k.parse(value);
+  } catch (err) {
+    throw new ConfigError('INVALID_CONFIG_VALUE', `${key}: ${(err as Error).message}`);
+  }
+  return true;
 }
 
 function firstDuration(
@@ -178,40 +215,6 @@ function firstDuration(
     return n < 0 ? -1 : n * factor;
   }
   return undefined;
-}
-
-interface Listener {
-  name: string;
-  host: string;
-  port: number;
-}
-
-/** Picks the PLAINTEXT listener (or the first one) from a comma-separated `NAME://host:port` list. */
-function pickListener(key: string, value: string, warnings: string[]): Listener | undefined {
-  const listeners = value
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s !== '')
-    .map((s) => parseListener(key, s));
-  if (listeners.length === 0) return undefined;
-  const chosen = listeners.find((l) => l.name === 'PLAINTEXT') ?? listeners[0];
-  if (listeners.length > 1)
-    warnings.push(`${key}: only one listener is supported; using ${chosen.name}`);
-  return chosen;
-}
-
-function parseListener(key: string, spec: string): Listener {
-  const m = /^([A-Za-z0-9_]+):\/\/(\[[^\]]*\]|[^:]*):(\d+)$/.exec(spec);
-  if (!m)
-    throw new ConfigError(
-      'INVALID_LISTENER',
-      `${key}: cannot parse listener "${spec}" (expected NAME://host:port)`,
-    );
-  const host = m[2].startsWith('[') ? m[2].slice(1, -1) : m[2];
-  const port = Number(m[3]);
-  if (port > 65535)
-    throw new ConfigError('INVALID_LISTENER', `${key}: port out of range in "${spec}"`);
-  return { name: m[1].toUpperCase(), host, port };
 }
 
 function parseIntValue(key: string, raw: string): number {

@@ -1,19 +1,19 @@
 /**
- * One classic consumer group: its members, generation, selected protocol, state and committed
- * offsets. Pure data plus the small queries the coordinator needs; the transitions live in
- * GroupCoordinator so that all timing and persistence decisions are in one place.
+ * One classic consumer group: its members, generation, selected protocol, phase (state) and
+ * committed offsets. Data plus the small queries the coordinator needs; the rebalance protocol that
+ * moves a group between states lives in rebalance.ts, so timing and persistence decisions stay
+ * together.
  */
+import { isAllowedTransition } from './group-state.ts';
+import type {
+  AllowedAfter,
+  EmptyPhase,
+  GroupPhase,
+  GroupState,
+  PhaseOf,
+  StablePhase,
+} from './group-state.ts';
 import type { CommittedOffset } from './group-records.ts';
-
-export type GroupState = 'Empty' | 'PreparingRebalance' | 'CompletingRebalance' | 'Stable' | 'Dead';
-
-export const GROUP_STATES: readonly GroupState[] = [
-  'Empty',
-  'PreparingRebalance',
-  'CompletingRebalance',
-  'Stable',
-  'Dead',
-];
 
 export interface MemberProtocol {
   name: string;
@@ -61,7 +61,7 @@ export const EMPTY_BUFFER = Buffer.alloc(0);
 
 export class ConsumerGroup {
   readonly groupId: string;
-  state: GroupState = 'Empty';
+  #phase: GroupPhase;
   protocolType: string | null = null;
   protocolName: string | null = null;
   generationId = 0;
@@ -74,22 +74,45 @@ export class ConsumerGroup {
   readonly staticMembers = new Map<string, string>();
   /** topic -> partition -> committed offset. */
   readonly offsets = new Map<string, Map<number, CommittedOffset>>();
-  /** PreparingRebalance: when to stop waiting for members to rejoin. */
-  rebalanceDeadline = 0;
-  /** PreparingRebalance of an empty group: group.initial.rebalance.delay.ms runs until then. */
-  initialDelayUntil = 0;
-  /** CompletingRebalance: when to give up on the leader's SyncGroup. */
-  syncDeadline = 0;
-  stateTimestampMs: number;
 
-  constructor(groupId: string, nowMs: number) {
+  /** A new group starts Empty; a group restored from the offsets topic starts as it was saved. */
+  constructor(groupId: string, initial: EmptyPhase | StablePhase) {
     this.groupId = groupId;
-    this.stateTimestampMs = nowMs;
+    this.#phase = initial;
   }
 
-  transition(state: GroupState, nowMs: number): void {
-    this.state = state;
-    this.stateTimestampMs = nowMs;
+  /** A new group: Empty, no members, no offsets. */
+  static empty(groupId: string, nowMs: number): ConsumerGroup {
+    return new ConsumerGroup(groupId, { state: 'Empty', since: nowMs });
+  }
+
+  /** The current phase: narrow it on `state` to reach what only that state has. */
+  get phase(): GroupPhase {
+    return this.#phase;
+  }
+
+  get state(): GroupState {
+    return this.#phase.state;
+  }
+
+  /** When the group entered its current state (ms). */
+  get stateTimestampMs(): number {
+    return this.#phase.since;
+  }
+
+  /**
+   * Moves the group from `from` (its current phase, narrowed by the caller) to `to`, which must be a
+   * state GROUP_TRANSITIONS allows after `from`'s: anything else does not compile. The run-time
+   * checks catch a caller holding a phase the group has already left.
+   */
+  transition<S extends GroupState>(from: PhaseOf<S>, to: PhaseOf<AllowedAfter<S>>): void {
+    if (from !== this.#phase) {
+      throw new Error(`group ${this.groupId}: transition from ${from.state}, a phase it has left`);
+    }
+    if (!isAllowedTransition(from.state, to.state)) {
+      throw new Error(`group ${this.groupId}: ${from.state} cannot become ${to.state}`);
+    }
+    this.#phase = to;
   }
 
   allMembersJoined(): boolean {

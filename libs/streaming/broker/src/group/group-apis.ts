@@ -1,4 +1,4 @@
-/** The consumer-group APIs, for the broker's API registry (`createApiRegistry(GROUP_APIS)`). */
+/** The consumer-group APIs, for the broker's API registry (`new ApiRegistry(CORE_APIS, GROUP_APIS)`). */
 import { deleteGroupsApi } from '../api/delete-groups.ts';
 import { describeGroupsApi } from '../api/describe-groups.ts';
 import { findCoordinatorApi } from '../api/find-coordinator.ts';
@@ -10,9 +10,9 @@ import { offsetCommitApi } from '../api/offset-commit.ts';
 import { offsetDeleteApi } from '../api/offset-delete.ts';
 import { offsetFetchApi } from '../api/offset-fetch.ts';
 import { syncGroupApi } from '../api/sync-group.ts';
-import type { ApiHandler } from '../api/types.ts';
+import type { AnyApiHandler } from '../api/types.ts';
 
-export const GROUP_APIS: readonly ApiHandler[] = [
+export const GROUP_APIS: readonly AnyApiHandler[] = [
   offsetCommitApi,
   offsetFetchApi,
   findCoordinatorApi,

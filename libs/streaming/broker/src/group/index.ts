@@ -20,15 +20,10 @@ export type {
   SyncRequest,
   TopicResults,
 } from './group-coordinator.ts';
-export { ConsumerGroup, GROUP_STATES } from './consumer-group.ts';
-export type {
-  GroupState,
-  JoinResult,
-  Member,
-  MemberProtocol,
-  SyncResult,
-} from './consumer-group.ts';
-export { GroupErrorCode } from './group-error-codes.ts';
+export { ConsumerGroup } from './consumer-group.ts';
+export { GROUP_STATES, GROUP_TRANSITIONS } from './group-state.ts';
+export type { JoinResult, Member, MemberProtocol, SyncResult } from './consumer-group.ts';
+export type { GroupPhase, GroupState } from './group-state.ts';
 export {
   OFFSETS_TOPIC,
   OFFSETS_TOPIC_PARTITIONS,

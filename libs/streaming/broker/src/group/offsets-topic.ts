@@ -10,6 +10,7 @@
  * `isInternalTopic`): clients and tools then recognise it and skip it in listings and regex
  * subscriptions.
  */
+import { ErrorCode } from '../errors/index.ts';
 import { StorageError } from '../storage/errors.ts';
 import { decodeRecordBatches, encodeRecordBatch } from '../storage/record-batch.ts';
 import type { LogManager, PartitionLog } from '../storage/index.ts';
@@ -47,7 +48,8 @@ export class OffsetsTopicStore implements GroupStore {
       logs.createTopic(OFFSETS_TOPIC, OFFSETS_TOPIC_PARTITIONS, { 'cleanup.policy': 'compact' });
     }
     const log = logs.partition(OFFSETS_TOPIC, 0);
-    if (!log) throw new StorageError(56, `${OFFSETS_TOPIC} has no partition 0`);
+    if (!log)
+      throw new StorageError(ErrorCode.KAFKA_STORAGE_ERROR, `${OFFSETS_TOPIC} has no partition 0`);
     return new OffsetsTopicStore(log);
   }
 

@@ -10,7 +10,7 @@ import type { TestBroker } from '../api/test-support/broker-fixture.ts';
 import { API, createTopicsRequest, produceRequest } from '../api/test-support/requests.ts';
 import type { WireClient } from '../api/test-support/wire-client.ts';
 import { decodeRecords, encodeRecordBatch } from '../storage/index.ts';
-import { ProducerErrorCode } from './producer-state-error.ts';
+import { ErrorCode as ProducerErrorCode } from '../errors/index.ts';
 import { SNAPSHOT_FILE } from './snapshot-file.ts';
 
 const INIT_PRODUCER_ID = 22;

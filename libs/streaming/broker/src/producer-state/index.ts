@@ -14,11 +14,12 @@ export {
   type ProducerEntry,
   type SequenceVerdict,
 } from './partition-producer-state.ts';
-export { ProducerErrorCode, ProducerStateError } from './producer-state-error.ts';
+export { ProducerStateError } from './producer-state-error.ts';
 export {
   DEFAULT_PRODUCER_ID_EXPIRATION_MS,
   DEFAULT_SNAPSHOT_INTERVAL_MS,
   ProducerStateManager,
+  type TransactionalProduceCheck,
   type ProducerAppendResult,
   type ProducerStateManagerOptions,
 } from './producer-state-manager.ts';
@@ -31,3 +32,5 @@ export {
   writeSnapshotFile,
   type ProducerSnapshot,
 } from './snapshot-file.ts';
+export { PartitionTxnIndex, type AbortedTxn, type OpenTxn } from './partition-txn-index.ts';
+export { ControlType, encodeMarkerBatch, readControlType } from './control-records.ts';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PartitionProducerState, RETAINED_BATCHES } from './partition-producer-state.ts';
 import type { ProducerBatch } from './partition-producer-state.ts';
-import { ProducerErrorCode } from './producer-state-error.ts';
+import { ErrorCode as ProducerErrorCode } from '../errors/index.ts';
 import { MAX_SEQUENCE, addSequence } from './sequence.ts';
 
 function batch(baseSequence: number, count: number, epoch = 0, producerId = 7): ProducerBatch {

@@ -5,7 +5,9 @@
  * one of those batches is recognised and answered with its original offset
  * instead of being written twice.
  */
-import { ProducerErrorCode, ProducerStateError } from './producer-state-error.ts';
+import { ErrorCode } from '../errors/index.ts';
+import { ProducerStateError } from './producer-state-error.ts';
+import { PartitionTxnIndex } from './partition-txn-index.ts';
 import { followsInSequence, lastSequenceOf, NO_PRODUCER_EPOCH } from './sequence.ts';
 
 /** How many recent batches per producer are remembered (Kafka's value, the clients' in-flight limit). */
@@ -36,12 +38,18 @@ export interface ProducerBatch {
   producerEpoch: number;
   baseSequence: number;
   lastOffsetDelta: number;
+  /** A batch of a transaction (the transactional attribute). */
+  transactional?: boolean;
 }
 
 export type SequenceVerdict = { kind: 'append' } | { kind: 'duplicate'; original: BatchMetadata };
 
 export class PartitionProducerState {
   private readonly entries = new Map<number, ProducerEntry>();
+  /** Open and aborted transactions (last stable offset, Fetch's aborted transactions). */
+  readonly txns = new PartitionTxnIndex();
+  /** When producers known only from a marker were last seen (expiry). */
+  private readonly markerTimes = new Map<number, number>();
   /** Writes since the last snapshot (snapshots are skipped for unchanged partitions). */
   dirty = false;
 
@@ -72,7 +80,7 @@ export class PartitionProducerState {
     if (!entry) return { kind: 'append' };
     if (batch.producerEpoch < entry.epoch) {
       throw new ProducerStateError(
-        ProducerErrorCode.INVALID_PRODUCER_EPOCH,
+        ErrorCode.INVALID_PRODUCER_EPOCH,
         `producer ${batch.producerId} epoch ${batch.producerEpoch} is older than the current epoch ${entry.epoch}`,
       );
     }
@@ -80,7 +88,7 @@ export class PartitionProducerState {
       // A bumped epoch restarts the sequence numbering at 0.
       if (batch.baseSequence !== 0 && entry.epoch !== NO_PRODUCER_EPOCH) {
         throw new ProducerStateError(
-          ProducerErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER,
+          ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER,
           `producer ${batch.producerId} new epoch ${batch.producerEpoch} must start at sequence 0, got ${batch.baseSequence}`,
         );
       }
@@ -95,7 +103,7 @@ export class PartitionProducerState {
     const last = entry.batches[entry.batches.length - 1];
     if (last && !followsInSequence(last.lastSequence, batch.baseSequence)) {
       throw new ProducerStateError(
-        ProducerErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER,
+        ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER,
         `producer ${batch.producerId} epoch ${batch.producerEpoch}: expected sequence ${lastSequenceOf(last.lastSequence, 1)}, got ${batch.baseSequence}`,
       );
     }
@@ -123,6 +131,32 @@ export class PartitionProducerState {
     this.dirty = true;
   }
 
+  /**
+   * A transaction marker of `producerId` at `markerOffset`. Its epoch becomes the producer's epoch
+   * here (a marker written after a timeout carries a bumped epoch, which fences the old producer's
+   * late batches), and its transaction here ends.
+   */
+  recordMarker(
+    producerId: number,
+    epoch: number,
+    markerOffset: number,
+    commit: boolean,
+    nowMs: number,
+  ): void {
+    const entry = this.entries.get(producerId);
+    if (!entry) {
+      this.entries.set(producerId, { producerId, epoch, batches: [] });
+    } else if (epoch > entry.epoch) {
+      entry.epoch = epoch;
+      entry.batches = [];
+    }
+    // An entry without batches keeps the marker's time for expiry.
+    const kept = this.entries.get(producerId)!;
+    if (kept.batches.length === 0) this.markerTimes.set(producerId, nowMs);
+    this.txns.recordMarker(producerId, markerOffset, commit);
+    this.dirty = true;
+  }
+
   /** Restores an entry from a snapshot. */
   restore(entry: ProducerEntry): void {
     this.entries.set(entry.producerId, {
@@ -140,8 +174,12 @@ export class PartitionProducerState {
   expireBefore(cutoffTimestamp: number): number {
     let removed = 0;
     for (const [id, entry] of this.entries) {
+      // A producer with a transaction open here is kept: its transaction must still end.
+      if (this.txns.hasOpen(id)) continue;
       const newest = entry.batches[entry.batches.length - 1];
-      if (newest && newest.timestamp >= 0 && newest.timestamp < cutoffTimestamp) {
+      const seen = newest ? newest.timestamp : (this.markerTimes.get(id) ?? -1);
+      if (seen >= 0 && seen < cutoffTimestamp) {
+        this.markerTimes.delete(id);
         this.entries.delete(id);
         removed++;
       }

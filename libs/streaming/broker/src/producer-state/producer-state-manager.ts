@@ -15,8 +15,10 @@ import { BatchField, LOG_OVERHEAD, readBatchInfo, Attribute } from '../storage/i
 import { PartitionProducerState } from './partition-producer-state.ts';
 import type { ProducerBatch } from './partition-producer-state.ts';
 import { ProducerIdAllocator } from './producer-id-allocator.ts';
-import { ProducerErrorCode, ProducerStateError } from './producer-state-error.ts';
+import { ErrorCode } from '../errors/index.ts';
+import { ProducerStateError } from './producer-state-error.ts';
 import { deleteSnapshotFile, readSnapshotFile, writeSnapshotFile } from './snapshot-file.ts';
+import { ControlType, encodeMarkerBatch, readControlType } from './control-records.ts';
 
 /** Kafka's producer.id.expiration.ms default: producers idle this long are forgotten. */
 export const DEFAULT_PRODUCER_ID_EXPIRATION_MS = 86_400_000;
@@ -30,6 +32,18 @@ export interface ProducerStateManagerOptions {
   /** How often changed partitions write their snapshot; null disables the timer (close() still writes). */
   snapshotIntervalMs?: number | null;
 }
+
+/**
+ * Decides whether a transactional batch may be appended to a partition (the transaction coordinator:
+ * the producer's transaction is ongoing, its epoch current, the partition added to it); throws a
+ * ProducerStateError with the code to answer otherwise.
+ */
+export type TransactionalProduceCheck = (
+  transactionalId: string | null,
+  batch: ProducerBatch,
+  topic: string,
+  partition: number,
+) => void;
 
 export interface ProducerAppendResult {
   baseOffset: number;
@@ -49,6 +63,8 @@ export class ProducerStateManager {
   private readonly states = new Map<PartitionLog, PartitionProducerState>();
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
+  /** Set by the transaction coordinator; without one, transactional batches are refused. */
+  checkTransactional: TransactionalProduceCheck | null = null;
 
   private constructor(opts: ProducerStateManagerOptions) {
     this.logs = opts.logs;
@@ -114,6 +130,7 @@ export class ProducerStateManager {
     let from = log.logStartOffset;
     if (snapshot && snapshot.offset <= log.logEndOffset) {
       for (const entry of snapshot.entries) state.restore(entry);
+      state.txns.restore(snapshot.openTxns ?? [], snapshot.abortedTxns ?? []);
       from = Math.max(from, snapshot.offset);
     }
     let replayed = 0;
@@ -128,18 +145,8 @@ export class ProducerStateManager {
         if (pos + size > buf.length) break;
         const info = readBatchInfo(buf, pos);
         const lastOffset = info.baseOffset + info.lastOffsetDelta;
-        if (info.producerId >= 0 && (info.attributes & Attribute.CONTROL) === 0) {
-          state.record(
-            {
-              producerId: info.producerId,
-              producerEpoch: info.producerEpoch,
-              baseSequence: info.baseSequence,
-              lastOffsetDelta: info.lastOffsetDelta,
-            },
-            info.baseOffset,
-            lastOffset,
-            nowMs,
-          );
+        if (info.producerId >= 0) {
+          replayBatch(state, buf, info, nowMs);
           replayed++;
         }
         from = lastOffset + 1;
@@ -169,9 +176,22 @@ export class ProducerStateManager {
    * or a fenced epoch throws ProducerStateError. Payloads without a producer id
    * go straight to the log.
    */
-  append(log: PartitionLog, records: Buffer, nowMs: number): ProducerAppendResult {
+  append(
+    log: PartitionLog,
+    records: Buffer,
+    nowMs: number,
+    transactionalId: string | null = null,
+  ): ProducerAppendResult {
     const batch = peekProducerBatch(records);
     if (!batch) return { ...log.append(records, nowMs), duplicate: false };
+    if (batch.transactional) {
+      if (!this.checkTransactional)
+        throw new ProducerStateError(
+          ErrorCode.INVALID_TXN_STATE,
+          'transactional batches need a transaction coordinator',
+        );
+      this.checkTransactional(transactionalId, batch, log.topic, log.partition);
+    }
     const state = this.stateFor(log);
     const verdict = state.check(batch);
     if (verdict.kind === 'duplicate') {
@@ -194,14 +214,54 @@ export class ProducerStateManager {
     }
     const appended = log.append(records, nowMs);
     state.record(batch, appended.baseOffset, appended.lastOffset, nowMs);
+    if (batch.transactional) state.txns.recordData(batch.producerId, appended.baseOffset);
     return { ...appended, duplicate: false };
+  }
+
+  /**
+   * Appends a COMMIT or ABORT marker of the producer's transaction to the partition and ends the
+   * transaction there. Throws (StorageError) when the log cannot be written; the coordinator retries.
+   */
+  writeMarker(
+    log: PartitionLog,
+    producerId: number,
+    producerEpoch: number,
+    commit: boolean,
+    nowMs: number,
+  ): number {
+    const state = this.stateFor(log);
+    const batch = encodeMarkerBatch({
+      producerId,
+      producerEpoch,
+      commit,
+      coordinatorEpoch: 0,
+      timestamp: nowMs,
+    });
+    const appended = log.append(batch, nowMs, { allowControl: true });
+    state.recordMarker(producerId, producerEpoch, appended.baseOffset, commit, nowMs);
+    return appended.baseOffset;
+  }
+
+  /**
+   * The last stable offset: read_committed consumers read below it. The first offset of the oldest
+   * transaction still open in the partition, else the high watermark.
+   */
+  lastStableOffset(log: PartitionLog): number {
+    const first = this.stateFor(log).txns.firstUnstableOffset();
+    return first === null ? log.highWatermark : Math.min(first, log.highWatermark);
   }
 
   /** Writes the partition's snapshot at its current log end offset (loading its state if needed). */
   snapshot(log: PartitionLog, nowMs: number = Date.now()): void {
     const state = this.stateFor(log);
     state.expireBefore(nowMs - this.expirationMs);
-    writeSnapshotFile(log.dir, { offset: log.logEndOffset, entries: [...state.allEntries()] });
+    state.txns.dropBefore(log.logStartOffset);
+    writeSnapshotFile(log.dir, {
+      offset: log.logEndOffset,
+      entries: [...state.allEntries()],
+      openTxns: state.txns.openTxns(),
+      abortedTxns: state.txns.abortedTxns(),
+    });
     state.dirty = false;
   }
 
@@ -246,14 +306,8 @@ function peekProducerBatch(records: Buffer): ProducerBatch | null {
   if (info.producerId < 0) return null;
   if (info.size !== records.length) {
     throw new ProducerStateError(
-      ProducerErrorCode.INVALID_RECORD,
+      ErrorCode.INVALID_RECORD,
       'an idempotent produce must carry exactly one record batch per partition',
-    );
-  }
-  if ((info.attributes & Attribute.TRANSACTIONAL) !== 0) {
-    throw new ProducerStateError(
-      ProducerErrorCode.INVALID_RECORD,
-      'transactional batches are not supported by this broker',
     );
   }
   return {
@@ -261,5 +315,36 @@ function peekProducerBatch(records: Buffer): ProducerBatch | null {
     producerEpoch: info.producerEpoch,
     baseSequence: info.baseSequence,
     lastOffsetDelta: info.lastOffsetDelta,
+    transactional: (info.attributes & Attribute.TRANSACTIONAL) !== 0,
   };
+}
+
+/** Replays one batch of a producer into the partition's state (log load after a restart). */
+function replayBatch(
+  state: PartitionProducerState,
+  buf: Buffer,
+  info: ReturnType<typeof readBatchInfo>,
+  nowMs: number,
+): void {
+  if ((info.attributes & Attribute.CONTROL) !== 0) {
+    const type = readControlType(buf, info.position);
+    if (type !== null)
+      state.recordMarker(
+        info.producerId,
+        info.producerEpoch,
+        info.baseOffset,
+        type === ControlType.COMMIT,
+        nowMs,
+      );
+    return;
+  }
+  const batch = {
+    producerId: info.producerId,
+    producerEpoch: info.producerEpoch,
+    baseSequence: info.baseSequence,
+    lastOffsetDelta: info.lastOffsetDelta,
+  };
+  state.record(batch, info.baseOffset, info.baseOffset + info.lastOffsetDelta, nowMs);
+  if ((info.attributes & Attribute.TRANSACTIONAL) !== 0)
+    state.txns.recordData(info.producerId, info.baseOffset);
 }

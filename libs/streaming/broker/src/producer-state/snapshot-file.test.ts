@@ -35,10 +35,15 @@ const sample: ProducerSnapshot = {
     },
     { producerId: 0, epoch: 0, batches: [] },
   ],
+  openTxns: [{ producerId: 2 ** 40 + 3, firstOffset: 200 }],
+  abortedTxns: [
+    { producerId: 0, firstOffset: 10, lastOffset: 20 },
+    { producerId: 5, firstOffset: 15, lastOffset: 30 },
+  ],
 };
 
 describe('producer-state snapshot file', () => {
-  it('round-trips offsets, epochs and batch ranges', () => {
+  it('round-trips offsets, epochs, batch ranges, open and aborted transactions', () => {
     expect(decodeSnapshot(encodeSnapshot(sample))).toEqual(sample);
   });
 

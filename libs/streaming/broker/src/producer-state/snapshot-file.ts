@@ -7,22 +7,33 @@
  *   int16 version | uint32 crc | int64 offset | int32 producerCount
  *   per producer: int64 producerId | int16 epoch | int8 batchCount
  *     per batch: int32 firstSeq | int32 lastSeq | int64 firstOffset | int64 lastOffset | int64 timestamp
+ *   int32 openTxnCount, per open transaction: int64 producerId | int64 firstOffset
+ *   int32 abortedTxnCount, per aborted transaction: int64 producerId | int64 firstOffset | int64 lastOffset
+ *
+ * Version 1 (before transactions) had no transaction sections: such a file is ignored, and the
+ * state rebuilt from the log, once.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { crc32c } from '../storage/index.ts';
 import type { ProducerEntry } from './partition-producer-state.ts';
+import type { AbortedTxn, OpenTxn } from './partition-txn-index.ts';
 
 export const SNAPSHOT_FILE = 'producer-state.snapshot';
-const VERSION = 1;
+const VERSION = 2;
 const HEADER_SIZE = 2 + 4 + 8 + 4;
 const CRC_END = 6;
 const PRODUCER_SIZE = 8 + 2 + 1;
 const BATCH_SIZE = 4 + 4 + 8 + 8 + 8;
 
+const OPEN_TXN_SIZE = 16;
+const ABORTED_TXN_SIZE = 24;
+
 export interface ProducerSnapshot {
   offset: number;
   entries: ProducerEntry[];
+  openTxns?: OpenTxn[];
+  abortedTxns?: readonly AbortedTxn[];
 }
 
 function writeI64(buf: Buffer, pos: number, v: number): void {
@@ -36,6 +47,9 @@ function readI64(buf: Buffer, pos: number): number {
 export function encodeSnapshot(snapshot: ProducerSnapshot): Buffer {
   let size = HEADER_SIZE;
   for (const e of snapshot.entries) size += PRODUCER_SIZE + e.batches.length * BATCH_SIZE;
+  const open = snapshot.openTxns ?? [];
+  const aborted = snapshot.abortedTxns ?? [];
+  size += 8 + open.length * OPEN_TXN_SIZE + aborted.length * ABORTED_TXN_SIZE;
   const buf = Buffer.alloc(size);
   buf.writeInt16BE(VERSION, 0);
   writeI64(buf, 6, snapshot.offset);
@@ -54,6 +68,21 @@ export function encodeSnapshot(snapshot: ProducerSnapshot): Buffer {
       writeI64(buf, p + 24, b.timestamp);
       p += BATCH_SIZE;
     }
+  }
+  buf.writeInt32BE(open.length, p);
+  p += 4;
+  for (const o of open) {
+    writeI64(buf, p, o.producerId);
+    writeI64(buf, p + 8, o.firstOffset);
+    p += OPEN_TXN_SIZE;
+  }
+  buf.writeInt32BE(aborted.length, p);
+  p += 4;
+  for (const a of aborted) {
+    writeI64(buf, p, a.producerId);
+    writeI64(buf, p + 8, a.firstOffset);
+    writeI64(buf, p + 16, a.lastOffset);
+    p += ABORTED_TXN_SIZE;
   }
   buf.writeUInt32BE(crc32c(buf, CRC_END, buf.length), 2);
   return buf;
@@ -89,7 +118,33 @@ export function decodeSnapshot(buf: Buffer): ProducerSnapshot | null {
     }
     entries.push(entry);
   }
-  return p === buf.length ? { offset, entries } : null;
+  const txns = decodeTxnSections(buf, p);
+  return txns ? { offset, entries, ...txns } : null;
+}
+
+function decodeTxnSections(
+  buf: Buffer,
+  start: number,
+): { openTxns: OpenTxn[]; abortedTxns: AbortedTxn[] } | null {
+  let p = start;
+  if (p + 4 > buf.length) return null;
+  const openCount = buf.readInt32BE(p);
+  p += 4;
+  if (openCount < 0 || p + openCount * OPEN_TXN_SIZE + 4 > buf.length) return null;
+  const openTxns: OpenTxn[] = [];
+  for (let i = 0; i < openCount; i++, p += OPEN_TXN_SIZE)
+    openTxns.push({ producerId: readI64(buf, p), firstOffset: readI64(buf, p + 8) });
+  const abortedCount = buf.readInt32BE(p);
+  p += 4;
+  if (abortedCount < 0 || p + abortedCount * ABORTED_TXN_SIZE !== buf.length) return null;
+  const abortedTxns: AbortedTxn[] = [];
+  for (let i = 0; i < abortedCount; i++, p += ABORTED_TXN_SIZE)
+    abortedTxns.push({
+      producerId: readI64(buf, p),
+      firstOffset: readI64(buf, p + 8),
+      lastOffset: readI64(buf, p + 16),
+    });
+  return { openTxns, abortedTxns };
 }
 
 export function readSnapshotFile(dir: string): ProducerSnapshot | null {

@@ -33,18 +33,18 @@ export interface ApiSpec<Req = unknown, Res = unknown> extends ApiVersionInfo {
  * it starts listening (`loadApiCodecs`), and once loaded `codecs` hands them out synchronously, so
  * request handling stays synchronous on the hot path.
  */
-export class ApiEntry implements ApiVersionInfo {
+export class ApiEntry<Req = unknown, Res = unknown> implements ApiVersionInfo {
   readonly apiKey: number;
   readonly name: string;
   readonly minVersion: number;
   readonly maxVersion: number;
   readonly flexibleMin: number | null;
   readonly latestVersionUnstable: boolean;
-  readonly #importCodecs: () => Promise<ApiSpec>;
-  #codecs: ApiSpec | undefined;
-  #loading: Promise<ApiSpec> | undefined;
+  readonly #importCodecs: () => Promise<ApiSpec<Req, Res>>;
+  #codecs: ApiSpec<Req, Res> | undefined;
+  #loading: Promise<ApiSpec<Req, Res>> | undefined;
 
-  constructor(info: ApiVersionInfo, importCodecs: () => Promise<ApiSpec>) {
+  constructor(info: ApiVersionInfo, importCodecs: () => Promise<ApiSpec<Req, Res>>) {
     this.apiKey = info.apiKey;
     this.name = info.name;
     this.minVersion = info.minVersion;
@@ -55,12 +55,12 @@ export class ApiEntry implements ApiVersionInfo {
   }
 
   /** The codecs once loaded, else undefined (call `load()` and try again when it settles). */
-  get codecs(): ApiSpec | undefined {
+  get codecs(): ApiSpec<Req, Res> | undefined {
     return this.#codecs;
   }
 
   /** Imports the codecs (once; concurrent callers share the import). A failed import is retried next time. */
-  load(): Promise<ApiSpec> {
+  load(): Promise<ApiSpec<Req, Res>> {
     if (this.#codecs) return Promise.resolve(this.#codecs);
     this.#loading ??= this.#importCodecs().then(
       (spec) => {

@@ -1,10 +1,12 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { KAFKA_DEFINITIONS } from './codegen/kafka-definitions.ts';
 import { kebabCase, parseVersions, stripComments } from './codegen/spec.ts';
+import { PROTOCOL_SOURCE } from './generated/index.ts';
 
 const libDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const script = path.join(libDir, 'scripts/generate-protocol.ts');
@@ -20,9 +22,25 @@ function listFiles(dir: string): string[] {
 }
 
 describe('the committed generated codecs', () => {
+  it(`record the Kafka commit they were generated from (${KAFKA_DEFINITIONS.commit})`, () => {
+    expect(PROTOCOL_SOURCE).toEqual({
+      commit: KAFKA_DEFINITIONS.commit,
+      sha256: KAFKA_DEFINITIONS.sha256,
+    });
+    for (const name of listFiles(committedDir).filter((f) => f.endsWith('.ts'))) {
+      const firstLine = fs.readFileSync(path.join(committedDir, name), 'utf8').split('\n', 1)[0];
+      expect(firstLine, name).toContain(`at commit ${KAFKA_DEFINITIONS.commit} (sha256 `);
+    }
+  });
+
   if (!haveSpec) {
-    it.skip(`match the generator output (skipped: spec dir ${specDir} not found; set KAFKA_PROTOCOL_DIR)`, () =>
-      undefined);
+    // Not an error on a clone without ../shared, but never silent: the drift check did not run.
+    const reason =
+      `Kafka's message definitions are not at ${specDir}, so the check that the committed codecs ` +
+      `match them DID NOT RUN. Put a copy of Kafka ${KAFKA_DEFINITIONS.commit}'s ` +
+      `${KAFKA_DEFINITIONS.path} there (or set KAFKA_PROTOCOL_DIR) to run it.`;
+    console.warn(`\n${'!'.repeat(100)}\n${reason}\n${'!'.repeat(100)}\n`);
+    it.skip(`match the generator output [SKIPPED: ${reason}]`, () => undefined);
     return;
   }
 
@@ -38,6 +56,24 @@ describe('the committed generated codecs', () => {
       }
     } finally {
       fs.rmSync(out, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses definitions other than the pinned commit, naming both digests', () => {
+    const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'protocol-spec-'));
+    try {
+      fs.cpSync(specDir, copy, { recursive: true });
+      const file = path.join(copy, 'HeartbeatRequest.json');
+      fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('"0-4"', '"0-5"'));
+      const run = spawnSync(process.execPath, [script, copy, path.join(copy, 'out')], {
+        encoding: 'utf8',
+      });
+      expect(run.status).toBe(2);
+      expect(run.stderr).toContain(`is not Kafka commit ${KAFKA_DEFINITIONS.commit}'s definitions`);
+      expect(run.stderr).toContain(KAFKA_DEFINITIONS.sha256);
+      expect(fs.existsSync(path.join(copy, 'out'))).toBe(false);
+    } finally {
+      fs.rmSync(copy, { recursive: true, force: true });
     }
   });
 

@@ -39,6 +39,9 @@ async function harness(dispatch: Dispatch): Promise<Harness> {
       dispatch,
       logger: pino({ level: 'silent' }),
       onClosed: () => undefined,
+      listener: { name: 'PLAINTEXT', securityProtocol: 'PLAINTEXT', sasl: null },
+      transportPrincipal: 'User:ANONYMOUS',
+      authenticationTimeoutMs: null,
     });
     // Registered after the Connection's own listener, so it runs after the Connection saw the bytes.
     socket.on('data', (d: Buffer) => {

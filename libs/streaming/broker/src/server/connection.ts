@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
+import type { ListenerContext } from '../api/types.ts';
 import { FrameDecoder } from './frame-decoder.ts';
 import type { ConnectionInfo, DispatchResult, ResponseFrame } from './request-dispatcher.ts';
 
@@ -37,6 +38,9 @@ export class Connection {
   private deferred = false;
   private closed = false;
   private writeBlocked = false;
+  /** Set by closeAfterResponse: why the connection ends once its queue is written. */
+  private ending: string | null = null;
+  private authTimer: NodeJS.Timeout | null = null;
   private readonly onClosed: (conn: Connection) => void;
 
   constructor(opts: {
@@ -46,6 +50,11 @@ export class Connection {
     dispatch: Dispatch;
     logger: Logger;
     onClosed: (conn: Connection) => void;
+    listener: ListenerContext;
+    /** User:ANONYMOUS, or the TLS client certificate's principal. */
+    transportPrincipal: string;
+    /** Close the connection unless it authenticates within this many ms (null: no deadline). */
+    authenticationTimeoutMs: number | null;
   }) {
     this.id = opts.id;
     this.socket = opts.socket;
@@ -54,7 +63,28 @@ export class Connection {
     this.dispatch = opts.dispatch;
     this.logger = opts.logger;
     this.onClosed = opts.onClosed;
-    this.info = { id: this.id, remote: this.remote, signal: this.abort.signal };
+    // One object for the connection's whole life: handlers key per-connection state by it.
+    this.info = {
+      id: this.id,
+      remote: this.remote,
+      clientHost: `/${opts.socket.remoteAddress ?? '?'}`,
+      signal: this.abort.signal,
+      listener: opts.listener,
+      transportPrincipal: opts.transportPrincipal,
+      closeAfterResponse: (reason) => this.closeAfterResponse(reason),
+      authenticationDone: () => this.clearAuthTimer(),
+    };
+    if (opts.authenticationTimeoutMs !== null) {
+      const ms = opts.authenticationTimeoutMs;
+      this.authTimer = setTimeout(() => {
+        this.authTimer = null;
+        this.logger.warn(
+          { conn: this.id, remote: this.remote, listener: opts.listener.name, timeoutMs: ms },
+          'closing connection: no authentication within the deadline',
+        );
+        this.destroy();
+      }, ms);
+    }
 
     this.socket.setNoDelay(true);
     this.socket.on('data', (chunk: Buffer) => this.onData(chunk));
@@ -78,8 +108,24 @@ export class Connection {
     this.handleClosed();
   }
 
+  /**
+   * Writes what is queued (the current request's response included), reads nothing more, then
+   * ends the socket gracefully (TLS close_notify, TCP FIN), destroying it if the peer lingers.
+   */
+  private closeAfterResponse(reason: string): void {
+    if (this.closed || this.ending !== null) return;
+    this.ending = reason;
+    this.pending = [];
+    this.updateFlowControl();
+  }
+
+  private clearAuthTimer(): void {
+    if (this.authTimer) clearTimeout(this.authTimer);
+    this.authTimer = null;
+  }
+
   private onData(chunk: Buffer): void {
-    if (this.closed) return;
+    if (this.closed || this.ending !== null) return;
     let frames: Buffer[];
     try {
       frames = this.decoder.push(chunk);
@@ -105,6 +151,7 @@ export class Connection {
     let i = 0;
     for (; i < this.pending.length && !this.deferred; i++) {
       if (this.closed) return;
+      if (this.ending !== null) break;
       const frame = this.pending[i];
       let result: DispatchResult;
       try {
@@ -162,7 +209,7 @@ export class Connection {
       }
     }
     if (this.closed) return;
-    this.pending = i === this.pending.length ? [] : this.pending.slice(i);
+    this.pending = i === this.pending.length || this.ending !== null ? [] : this.pending.slice(i);
     this.flush();
   }
 
@@ -180,12 +227,27 @@ export class Connection {
     }
     this.socket.uncork();
     if (written > 0) this.queue.splice(0, written);
+    if (this.ending !== null && this.queue.length === 0) {
+      if (!this.socket.writableEnded) {
+        this.logger.debug(
+          { conn: this.id, remote: this.remote, reason: this.ending },
+          'closing connection after the response',
+        );
+        this.socket.end();
+        setTimeout(() => this.destroy(), 1_000).unref();
+      }
+      return;
+    }
     this.updateFlowControl();
   }
 
   private updateFlowControl(): void {
     if (this.closed) return;
-    const shouldPause = this.writeBlocked || this.deferred || this.queue.length >= MAX_IN_FLIGHT;
+    const shouldPause =
+      this.writeBlocked ||
+      this.deferred ||
+      this.ending !== null ||
+      this.queue.length >= MAX_IN_FLIGHT;
     if (shouldPause && !this.socket.isPaused()) this.socket.pause();
     else if (!shouldPause && this.socket.isPaused()) this.socket.resume();
   }
@@ -193,6 +255,7 @@ export class Connection {
   private handleClosed(): void {
     if (this.closed) return;
     this.closed = true;
+    this.clearAuthTimer();
     this.queue.length = 0;
     this.pending = [];
     this.abort.abort();

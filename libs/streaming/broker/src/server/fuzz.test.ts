@@ -13,6 +13,7 @@ import {
   produceRequest,
 } from '../api/test-support/requests.ts';
 import { WireClient } from '../api/test-support/wire-client.ts';
+import { isApiKey } from '../protocol/index.ts';
 
 /** Deterministic PRNG so a failure can be replayed. */
 function prng(seed: number): () => number {
@@ -67,6 +68,7 @@ async function exchange(frame: Buffer): Promise<void> {
   const c = await t.connect();
   const correlationId = frame.readInt32BE(8);
   const apiKey = frame.readInt16BE(4);
+  if (!isApiKey(apiKey)) throw new Error(`not an API key: ${apiKey}`);
   const version = frame.readInt16BE(6);
   // The answer (if any) is decoded with the version we sent: the api key/version bytes are never mutated.
   const answered = c.expect(apiKey, apiKey === API.API_VERSIONS ? 0 : version, correlationId);

@@ -4,36 +4,35 @@ import { AppendWaiters } from '../api/append-waiters.ts';
 import { metadataApi } from '../api/metadata.ts';
 import { API, metadataRequest, produceRequest } from '../api/test-support/requests.ts';
 import { WireClient } from '../api/test-support/wire-client.ts';
-import type { ApiHandler, BrokerContext } from '../api/types.ts';
+import { ApiRegistry } from '../api/registry.ts';
+import type { AnyApiHandler, BrokerContext } from '../api/types.ts';
 import { defineApi } from '../api/types.ts';
 import { resolveBrokerConfig } from '../config/index.ts';
-import { API_BY_KEY, ApiEntry, Reader } from '../protocol/index.ts';
-import type { ApiSpec } from '../protocol/index.ts';
+import { API_ENTRIES, ApiEntry, ApiKey, Reader } from '../protocol/index.ts';
+import type { ApiResponse } from '../protocol/index.ts';
 import type { LogManager } from '../storage/index.ts';
 import { RequestDispatcher } from './request-dispatcher.ts';
-import type { DispatchResult } from './request-dispatcher.ts';
+import type { CodecTable, DispatchResult } from './request-dispatcher.ts';
+import { testConnection } from '../api/test-support/test-connection.ts';
+import { RateLimitedLog } from './rate-limited-log.ts';
 
 const boom = (): never => {
   throw new Error('boom');
 };
 
 /** Handlers that fail, to check what the dispatcher makes of exceptions. */
-const failingMetadata: ApiHandler = { ...metadataApi, handle: boom };
-const failingAsyncMetadata: ApiHandler = { ...metadataApi, handle: async () => boom() };
-const failingProduce = defineApi<{ acks: number; topicData: [] }, unknown>({
-  apiKey: 0,
-  name: 'Produce',
+const failingMetadata: AnyApiHandler = { ...metadataApi, handle: boom };
+const failingAsyncMetadata: AnyApiHandler = { ...metadataApi, handle: async () => boom() };
+const failingProduce = defineApi({
+  apiKey: ApiKey.Produce,
   minVersion: 0,
   maxVersion: 11,
   handle: boom,
-  errorResponse: (_r, _v, errorCode) => ({ responses: [], throttleTimeMs: 0, errorCode }),
+  errorResponse: () => ({ responses: [], throttleTimeMs: 0 }),
   expectsResponse: (r) => r.acks !== 0,
 });
 
-function dispatcher(
-  apis: ApiHandler[],
-  table: ReadonlyMap<number, ApiEntry> = API_BY_KEY,
-): RequestDispatcher {
+function dispatcher(apis: AnyApiHandler[], table: CodecTable = API_ENTRIES): RequestDispatcher {
   const broker: BrokerContext = {
     config: resolveBrokerConfig({ logDir: '/unused' }),
     nodeId: 1,
@@ -43,23 +42,32 @@ function dispatcher(
     waiters: new AppendWaiters(() => () => undefined),
     groups: {} as BrokerContext['groups'],
     producers: {} as BrokerContext['producers'],
-    apis: new Map(apis.map((a) => [a.apiKey, a])),
+    transactions: {} as BrokerContext['transactions'],
+    scram: {} as BrokerContext['scram'],
+    failedLogins: new RateLimitedLog(pino({ level: 'silent' })),
+    acls: {} as BrokerContext['acls'],
+    authorizer: null,
+    deniedRequests: new RateLimitedLog(pino({ level: 'silent' })),
+    apis: new ApiRegistry(apis),
     advertised: () => ({ host: 'h', port: 1 }),
     now: () => 0,
   };
   return new RequestDispatcher(broker, table);
 }
 
-const conn = { id: 1, remote: 'test', signal: new AbortController().signal };
+const conn = testConnection();
 
-async function decode(result: DispatchResult, apiKey: number, version: number): Promise<any> {
-  expect(result.kind).toBe('respond');
-  if (result.kind !== 'respond') return null;
+async function decode<K extends ApiKey>(
+  result: DispatchResult,
+  apiKey: K,
+  version: number,
+): Promise<ApiResponse<K>> {
+  if (result.kind !== 'respond') throw new Error(`expected a response, got ${result.kind}`);
   const chunks = await result.response;
-  if (chunks === null) return null;
+  if (chunks === null) throw new Error('expected a response, got none');
   const r = new Reader(Buffer.concat(chunks), 4);
   r.int32(); // correlation id
-  return API_BY_KEY.get(apiKey)!.codecs!.decodeResponse(r, version);
+  return API_ENTRIES[apiKey].codecs!.decodeResponse(r, version);
 }
 
 function body(frame: Buffer): Buffer {
@@ -71,7 +79,7 @@ describe('RequestDispatcher', () => {
     const d = dispatcher([failingMetadata]);
     const frame = WireClient.frame(API.METADATA, 1, 9, metadataRequest(['a', 'b']));
     const res = await decode(d.dispatch(body(frame), conn), API.METADATA, 1);
-    expect(res.topics.map((t: any) => [t.name, t.errorCode])).toEqual([
+    expect(res.topics.map((t) => [t.name, t.errorCode])).toEqual([
       ['a', -1],
       ['b', -1],
     ]);
@@ -108,12 +116,12 @@ describe('RequestDispatcher', () => {
 
   it('defers a request whose codecs are not loaded yet, and answers it once they are', async () => {
     let imports = 0;
-    const loaded = API_BY_KEY.get(API.METADATA)!.codecs!;
-    const fresh = new ApiEntry(loaded, async (): Promise<ApiSpec> => {
+    const loaded = API_ENTRIES[ApiKey.Metadata].codecs!;
+    const fresh = new ApiEntry(loaded, async () => {
       imports++;
       return loaded;
     });
-    const d = dispatcher([failingMetadata], new Map([[API.METADATA, fresh]]));
+    const d = dispatcher([failingMetadata], { [ApiKey.Metadata]: fresh });
     const frame = body(WireClient.frame(API.METADATA, 1, 9, metadataRequest(['a'])));
 
     const first = d.dispatch(frame, conn);
@@ -121,6 +129,6 @@ describe('RequestDispatcher', () => {
     if (first.kind === 'defer') await first.until;
     expect(imports).toBe(1);
     const res = await decode(d.dispatch(frame, conn), API.METADATA, 1);
-    expect(res.topics.map((t: any) => [t.name, t.errorCode])).toEqual([['a', -1]]);
+    expect(res.topics.map((t) => [t.name, t.errorCode])).toEqual([['a', -1]]);
   });
 });

@@ -6,9 +6,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-export function writeFileAtomic(file: string, content: string | Buffer): void {
+/** `mode` applies to the new file (e.g. 0o600 for credentials). */
+export function writeFileAtomic(file: string, content: string | Buffer, mode?: number): void {
   const tmp = `${file}.tmp`;
-  const fd = fs.openSync(tmp, 'w');
+  const fd = fs.openSync(tmp, 'w', mode);
+  if (mode !== undefined) fs.fchmodSync(fd, mode);
   try {
     fs.writeFileSync(fd, content);
     fs.fsyncSync(fd);

@@ -1,6 +1,6 @@
 /** Durable log storage of the broker: segments, partition logs, topics. */
 export { crc32c } from './crc32c.ts';
-export { StorageError, StorageErrorCode, type StorageErrorCodeValue } from './errors.ts';
+export { StorageError, storageIoError } from './errors.ts';
 export { defaultFileIo, type FileIo, type WriteFn } from './file-io.ts';
 export {
   CLEAN_SHUTDOWN_FILE,

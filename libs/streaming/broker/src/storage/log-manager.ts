@@ -8,7 +8,8 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { lockDir, type DirLock } from './dir-lock.ts';
-import { StorageError, StorageErrorCode, storageIoError } from './errors.ts';
+import { ErrorCode } from '../errors/index.ts';
+import { StorageError, storageIoError } from './errors.ts';
 import type { FileIo } from './file-io.ts';
 import { silentLogger, type Logger } from './logger.ts';
 import { PartitionLog } from './partition-log.ts';
@@ -101,7 +102,7 @@ export class LogManager {
     }
     // Bad broker defaults should fail before the directory is locked.
     resolveBrokerDefaults(opts.defaults);
-    const lock = lockDir(logDir);
+    const lock = await lockDir(logDir);
     const manager = new LogManager({ ...opts, logDir }, lock);
     try {
       manager.load();
@@ -207,8 +208,7 @@ export class LogManager {
   }
 
   private ensureOpen(): void {
-    if (this.closed)
-      throw new StorageError(StorageErrorCode.KAFKA_STORAGE_ERROR, 'log manager is closed');
+    if (this.closed) throw new StorageError(ErrorCode.KAFKA_STORAGE_ERROR, 'log manager is closed');
   }
 
   private persist(): void {
@@ -233,8 +233,7 @@ export class LogManager {
 
   private requireTopic(name: string): TopicState {
     const t = this.topics.get(name);
-    if (!t)
-      throw new StorageError(StorageErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `unknown topic ${name}`);
+    if (!t) throw new StorageError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `unknown topic ${name}`);
     return t;
   }
 
@@ -263,22 +262,19 @@ export class LogManager {
   ): Record<string, string> {
     validateTopicName(name);
     if (this.topics.has(name))
-      throw new StorageError(
-        StorageErrorCode.TOPIC_ALREADY_EXISTS,
-        `Topic '${name}' already exists.`,
-      );
+      throw new StorageError(ErrorCode.TOPIC_ALREADY_EXISTS, `Topic '${name}' already exists.`);
     const key = collisionKey(name);
     for (const other of this.topics.keys()) {
       if (collisionKey(other) === key) {
         throw new StorageError(
-          StorageErrorCode.INVALID_TOPIC_EXCEPTION,
+          ErrorCode.INVALID_TOPIC_EXCEPTION,
           `Topic '${name}' collides with existing topic '${other}' ('.' and '_' are interchangeable in topic names)`,
         );
       }
     }
     if (!Number.isInteger(partitions) || partitions < 1) {
       throw new StorageError(
-        StorageErrorCode.INVALID_PARTITIONS,
+        ErrorCode.INVALID_PARTITIONS,
         `Number of partitions must be at least 1, got ${partitions}`,
       );
     }
@@ -315,7 +311,9 @@ export class LogManager {
       }
       throw err;
     }
-    this.logger.info({ topic: name, partitions, overrides: normalised }, 'created topic');
+    // Debug only: the request that created it (CreateTopics, auto-creation) logs it at info with
+    // its cause, and two info lines for one topic were noise.
+    this.logger.debug({ topic: name, partitions, overrides: normalised }, 'created topic');
     return this.info(state);
   }
 
@@ -343,7 +341,7 @@ export class LogManager {
     const current = t.partitions.length;
     if (!Number.isInteger(newTotal) || newTotal <= current) {
       throw new StorageError(
-        StorageErrorCode.INVALID_PARTITIONS,
+        ErrorCode.INVALID_PARTITIONS,
         newTotal === current
           ? `Topic ${name} already has ${current} partitions.`
           : `Topic ${name} has ${current} partitions; cannot reduce to ${newTotal}.`,
@@ -391,7 +389,7 @@ export class LogManager {
     // Deleting an unknown key is as invalid as setting one.
     for (const k of Object.keys(overrides)) {
       if (!topicConfigKey(k))
-        throw new StorageError(StorageErrorCode.INVALID_CONFIG, `Unknown topic config name: ${k}`);
+        throw new StorageError(ErrorCode.INVALID_CONFIG, `Unknown topic config name: ${k}`);
     }
     const normalised = validateTopicOverrides(next);
     const prev = { overrides: t.overrides, config: t.config };

@@ -8,7 +8,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { StorageError, StorageErrorCode } from './errors.ts';
+import { ErrorCode as StorageErrorCode } from '../errors/index.ts';
+import { StorageError } from './errors.ts';
 import { PartitionLog } from './partition-log.ts';
 import { decodeRecordBatches, encodeRecordBatch } from './record-batch.ts';
 import { resolveTopicConfig } from './topic-config.ts';
@@ -39,32 +40,47 @@ interface ModelRecord {
   timestamp: number;
 }
 
-function runScenario(seed: number, steps: number): void {
-  const rand = rng(seed);
-  const int = (lo: number, hi: number): number => lo + Math.floor(rand() * (hi - lo + 1));
-  const overrides = {
-    'segment.bytes': String(int(1500, 4000)),
-    'index.interval.bytes': String(int(0, 600)),
-    'retention.bytes': '-1',
-    'retention.ms': '-1',
-  };
-  const dir = path.join(root, `p-${seed}`);
-  const openLog = (clean: boolean): PartitionLog =>
-    PartitionLog.open({
-      dir,
+/** One seeded run: the log under test, the model it must agree with, and one method per operation. */
+class Scenario {
+  readonly seed: number;
+  readonly rand: () => number;
+  readonly overrides: Record<string, string>;
+  readonly dir: string;
+  log: PartitionLog;
+  readonly model: ModelRecord[] = [];
+  logStart = 0;
+  clock = 1_000_000;
+
+  constructor(seed: number) {
+    this.seed = seed;
+    this.rand = rng(seed);
+    this.overrides = {
+      'segment.bytes': String(this.int(1500, 4000)),
+      'index.interval.bytes': String(this.int(0, 600)),
+      'retention.bytes': '-1',
+      'retention.ms': '-1',
+    };
+    this.dir = path.join(root, `p-${seed}`);
+    this.log = this.openLog(false);
+  }
+
+  int(lo: number, hi: number): number {
+    return lo + Math.floor(this.rand() * (hi - lo + 1));
+  }
+
+  openLog(clean: boolean): PartitionLog {
+    return PartitionLog.open({
+      dir: this.dir,
       topic: 'p',
-      partition: seed,
-      config: resolveTopicConfig({}, overrides),
+      partition: this.seed,
+      config: resolveTopicConfig({}, this.overrides),
       clean,
     });
-  let log = openLog(false);
-  const model: ModelRecord[] = [];
-  let logStart = 0;
-  let clock = 1_000_000;
+  }
 
-  const check = (offset: number, maxBytes: number): void => {
-    const buf = log.read(offset, maxBytes, true);
-    if (offset === model.length) {
+  check(offset: number, maxBytes: number): void {
+    const buf = this.log.read(offset, maxBytes, true);
+    if (offset === this.model.length) {
       expect(buf.length).toBe(0);
       return;
     }
@@ -79,84 +95,110 @@ function runScenario(seed: number, steps: number): void {
     expect(total).toBe(buf.length);
     if (batches.length > 1) expect(total).toBeLessThanOrEqual(maxBytes);
     for (const r of batches.flatMap((b) => b.records)) {
-      const m = model[r.offset]!;
+      const m = this.model[r.offset]!;
       expect([r.value!.toString(), r.timestamp]).toEqual([m.value, m.timestamp]);
     }
-  };
+  }
 
-  for (let step = 0; step < steps; step++) {
-    const op = rand();
-    if (op < 0.55) {
-      const n = int(1, 6);
-      const records = Array.from({ length: n }, (_, i) => {
-        clock += int(0, 50);
-        // Producer clocks are not monotonic: some records carry earlier timestamps.
-        const timestamp = rand() < 0.2 ? clock - int(1, 200) : clock;
-        return {
-          value: `s${seed}-${model.length + i}-${'x'.repeat(int(0, 120))}`,
-          timestamp,
-        };
+  append(): void {
+    const n = this.int(1, 6);
+    const records = Array.from({ length: n }, (_, i) => {
+      this.clock += this.int(0, 50);
+      // Producer clocks are not monotonic: some records carry earlier timestamps.
+      const timestamp = this.rand() < 0.2 ? this.clock - this.int(1, 200) : this.clock;
+      return {
+        value: `s${this.seed}-${this.model.length + i}-${'x'.repeat(this.int(0, 120))}`,
+        timestamp,
+      };
+    });
+    const res = this.log.append(encodeRecordBatch({ records }), this.clock);
+    expect(res.baseOffset).toBe(this.model.length);
+    for (const r of records)
+      this.model.push({
+        offset: this.model.length,
+        value: r.value as string,
+        timestamp: r.timestamp!,
       });
-      const res = log.append(encodeRecordBatch({ records }), clock);
-      expect(res.baseOffset).toBe(model.length);
-      for (const r of records)
-        model.push({ offset: model.length, value: r.value as string, timestamp: r.timestamp! });
-    } else if (op < 0.8) {
-      check(int(logStart, model.length), int(1, 2000));
-    } else if (op < 0.87) {
-      const ts = int(1_000_000, clock + 10);
-      const expected = model.find((r) => r.offset >= logStart && r.timestamp >= ts);
-      const found = log.offsetForTimestamp(ts);
-      if (!expected) expect(found).toBeNull();
-      else expect(found).toEqual({ offset: expected.offset, timestamp: expected.timestamp });
-      const live = model.slice(logStart);
-      const maxTs = Math.max(...live.map((r) => r.timestamp));
-      const maxRecord = live.find((r) => r.timestamp === maxTs);
-      expect(log.maxTimestampRecord()).toEqual(
-        maxRecord ? { offset: maxRecord.offset, timestamp: maxTs } : null,
-      );
-    } else if (op < 0.93) {
-      const clean = rand() < 0.5;
-      if (clean) log.flush();
-      log.close();
-      log = openLog(clean);
-      expect(log.logEndOffset).toBe(model.length);
-      expect(log.logStartOffset).toBe(logStart);
-    } else if (op < 0.97) {
-      const target = int(logStart, model.length);
-      logStart = log.deleteRecordsBefore(target);
-      expect(logStart).toBe(target);
-      if (logStart > 0) {
-        try {
-          log.read(logStart - 1, 100, true);
-          expect.unreachable();
-        } catch (err) {
-          expect((err as StorageError).code).toBe(StorageErrorCode.OFFSET_OUT_OF_RANGE);
-        }
+  }
+
+  timestampLookups(): void {
+    const ts = this.int(1_000_000, this.clock + 10);
+    const expected = this.model.find((r) => r.offset >= this.logStart && r.timestamp >= ts);
+    const found = this.log.offsetForTimestamp(ts);
+    if (!expected) expect(found).toBeNull();
+    else expect(found).toEqual({ offset: expected.offset, timestamp: expected.timestamp });
+    const live = this.model.slice(this.logStart);
+    const maxTs = Math.max(...live.map((r) => r.timestamp));
+    const maxRecord = live.find((r) => r.timestamp === maxTs);
+    expect(this.log.maxTimestampRecord()).toEqual(
+      maxRecord ? { offset: maxRecord.offset, timestamp: maxTs } : null,
+    );
+  }
+
+  restart(): void {
+    const clean = this.rand() < 0.5;
+    if (clean) this.log.flush();
+    this.log.close();
+    this.log = this.openLog(clean);
+    expect(this.log.logEndOffset).toBe(this.model.length);
+    expect(this.log.logStartOffset).toBe(this.logStart);
+  }
+
+  deleteRecords(): void {
+    const target = this.int(this.logStart, this.model.length);
+    this.logStart = this.log.deleteRecordsBefore(target);
+    expect(this.logStart).toBe(target);
+    if (this.logStart > 0) {
+      try {
+        this.log.read(this.logStart - 1, 100, true);
+        expect.unreachable();
+      } catch (err) {
+        expect((err as StorageError).code).toBe(StorageErrorCode.OFFSET_OUT_OF_RANGE);
       }
-    } else {
-      // Size retention keeps at least retention.bytes; the start only moves to a segment boundary.
-      const limit = int(500, 4000);
-      log.setConfig(resolveTopicConfig({}, { ...overrides, 'retention.bytes': String(limit) }));
-      const before = log.sizeInBytes;
-      const deleted = log.runRetention(clock);
-      // Kafka semantics: a segment goes only if at least retention.bytes remain.
-      if (deleted > 0) expect(log.sizeInBytes).toBeGreaterThanOrEqual(limit);
-      else expect(log.sizeInBytes).toBe(before);
-      expect(log.logStartOffset).toBeGreaterThanOrEqual(logStart);
-      logStart = log.logStartOffset;
-      log.setConfig(resolveTopicConfig({}, overrides));
     }
   }
-  // Everything still readable end to end.
-  let next = logStart;
-  while (next < model.length) {
-    const batches = decodeRecordBatches(log.read(next, 5000, true));
-    const last = batches[batches.length - 1]!;
-    next = last.baseOffset + last.lastOffsetDelta + 1;
+
+  sizeRetention(): void {
+    // Size retention keeps at least retention.bytes; the start only moves to a segment boundary.
+    const limit = this.int(500, 4000);
+    this.log.setConfig(
+      resolveTopicConfig({}, { ...this.overrides, 'retention.bytes': String(limit) }),
+    );
+    const before = this.log.sizeInBytes;
+    const deleted = this.log.runRetention(this.clock);
+    // Kafka semantics: a segment goes only if at least retention.bytes remain.
+    if (deleted > 0) expect(this.log.sizeInBytes).toBeGreaterThanOrEqual(limit);
+    else expect(this.log.sizeInBytes).toBe(before);
+    expect(this.log.logStartOffset).toBeGreaterThanOrEqual(this.logStart);
+    this.logStart = this.log.logStartOffset;
+    this.log.setConfig(resolveTopicConfig({}, this.overrides));
   }
-  expect(next).toBe(model.length);
-  log.close();
+
+  /** Everything still readable end to end. */
+  readAll(): void {
+    let next = this.logStart;
+    while (next < this.model.length) {
+      const batches = decodeRecordBatches(this.log.read(next, 5000, true));
+      const last = batches[batches.length - 1]!;
+      next = last.baseOffset + last.lastOffsetDelta + 1;
+    }
+    expect(next).toBe(this.model.length);
+  }
+}
+
+function runScenario(seed: number, steps: number): void {
+  const s = new Scenario(seed);
+  for (let step = 0; step < steps; step++) {
+    const op = s.rand();
+    if (op < 0.55) s.append();
+    else if (op < 0.8) s.check(s.int(s.logStart, s.model.length), s.int(1, 2000));
+    else if (op < 0.87) s.timestampLookups();
+    else if (op < 0.93) s.restart();
+    else if (op < 0.97) s.deleteRecords();
+    else s.sizeRetention();
+  }
+  s.readAll();
+  s.log.close();
 }
 
 describe('PartitionLog against an in-memory model', () => {

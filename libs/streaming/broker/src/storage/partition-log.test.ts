@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { StorageError, StorageErrorCode } from './errors.ts';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ErrorCode as StorageErrorCode } from '../errors/index.ts';
+import { StorageError } from './errors.ts';
 import type { FileIo } from './file-io.ts';
 import { defaultFileIo } from './file-io.ts';
 import { PartitionLog } from './partition-log.ts';
@@ -202,6 +203,32 @@ describe('PartitionLog', () => {
     log.append(batch(['b'], T0 + 500), T0 + 500);
     expect(log.segmentCount).toBe(1);
     log.append(batch(['c'], T0 + 1000), T0 + 1000);
+    expect(log.segmentBaseOffsets()).toEqual([0, 2]);
+  });
+
+  it('rolls earlier by the segment.jitter.ms drawn for the segment', () => {
+    const random = vi.spyOn(Math, 'random').mockReturnValue(0.5);
+    try {
+      // segment.ms 1000, jitter up to 1000, drawn as 500: the segment rolls at age 500, not 1000.
+      const log = openLog({ 'segment.ms': '1000', 'segment.jitter.ms': '1000' });
+      log.append(batch(['a'], T0), T0);
+      log.append(batch(['b'], T0 + 499), T0 + 499);
+      expect(log.segmentCount).toBe(1);
+      log.append(batch(['c'], T0 + 500), T0 + 500);
+      expect(log.segmentBaseOffsets()).toEqual([0, 2]);
+    } finally {
+      random.mockRestore();
+    }
+  });
+
+  it('rolls a compacted log once its segment is older than max.compaction.lag.ms', () => {
+    const log = openLog({ 'cleanup.policy': 'compact', 'max.compaction.lag.ms': '300' });
+    const keyed = (k: string, ts: number) =>
+      encodeRecordBatch({ records: [{ key: k, value: k, timestamp: ts }] });
+    log.append(keyed('a', T0), T0);
+    log.append(keyed('b', T0 + 299), T0 + 299);
+    expect(log.segmentCount).toBe(1);
+    log.append(keyed('c', T0 + 300), T0 + 300);
     expect(log.segmentBaseOffsets()).toEqual([0, 2]);
   });
 

@@ -7,7 +7,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fsyncDir, readOffsetCheckpoint, writeOffsetCheckpoint } from './checkpoint.ts';
-import { StorageError, StorageErrorCode, storageIoError } from './errors.ts';
+import { ErrorCode } from '../errors/index.ts';
+import { StorageError, storageIoError } from './errors.ts';
 import { defaultFileIo, type FileIo } from './file-io.ts';
 import { silentLogger, type Logger } from './logger.ts';
 import {
@@ -18,6 +19,7 @@ import {
 } from './record-batch.ts';
 import { LogSegment, parseSegmentFileName } from './segment.ts';
 import { deletesOldSegments, type TopicConfig } from './topic-config.ts';
+import { drawRollJitter, maxSegmentMs } from './roll-schedule.ts';
 
 export const LOG_START_OFFSET_FILE = 'log-start-offset';
 export const RECOVERY_POINT_FILE = 'recovery-point';
@@ -50,6 +52,8 @@ export interface InactiveSegment {
   nextOffset: number;
   size: number;
   maxTimestamp: number;
+  /** The first batch's max timestamp (-1: none): how old the segment's data is, for compaction lag. */
+  firstTimestamp: number;
   logPath: string;
 }
 
@@ -71,6 +75,8 @@ export class PartitionLog {
   private recoveryPoint = 0;
   /** Set after an I/O failure that could not be rolled back. */
   private offlineReason: string | null = null;
+  /** The active segment's segment.jitter.ms draw (roll-schedule.ts). */
+  private rollJitterMs: number;
   private closed = false;
 
   private constructor(opts: PartitionLogOptions) {
@@ -78,6 +84,7 @@ export class PartitionLog {
     this.partition = opts.partition;
     this.dir = opts.dir;
     this.cfg = opts.config;
+    this.rollJitterMs = drawRollJitter(this.cfg);
     this.io = opts.io ?? defaultFileIo;
     this.logger = opts.logger ?? silentLogger;
     this.onAppendCb = opts.onAppend;
@@ -217,12 +224,12 @@ export class PartitionLog {
   private ensureWritable(): void {
     if (this.closed)
       throw new StorageError(
-        StorageErrorCode.KAFKA_STORAGE_ERROR,
+        ErrorCode.KAFKA_STORAGE_ERROR,
         `partition ${this.topic}-${this.partition} is closed`,
       );
     if (this.offlineReason !== null) {
       throw new StorageError(
-        StorageErrorCode.KAFKA_STORAGE_ERROR,
+        ErrorCode.KAFKA_STORAGE_ERROR,
         `partition ${this.topic}-${this.partition} is offline after an unrecoverable I/O error (${this.offlineReason}); restart the broker to recover it`,
       );
     }
@@ -239,14 +246,14 @@ export class PartitionLog {
     for (const b of batches) {
       if (b.size > cfg.maxMessageBytes) {
         throw new StorageError(
-          StorageErrorCode.MESSAGE_TOO_LARGE,
+          ErrorCode.MESSAGE_TOO_LARGE,
           `record batch of ${b.size} bytes exceeds max.message.bytes ${cfg.maxMessageBytes}`,
         );
       }
     }
     if (records.length > cfg.segmentBytes) {
       throw new StorageError(
-        StorageErrorCode.RECORD_LIST_TOO_LARGE,
+        ErrorCode.RECORD_LIST_TOO_LARGE,
         `${records.length} bytes of records exceed segment.bytes ${cfg.segmentBytes}`,
       );
     }
@@ -288,7 +295,7 @@ export class PartitionLog {
 
   /**
    * Rolls before an append that would overflow segment.bytes or the int32
-   * relative offsets, or once segment.ms has passed. Like Kafka, age is the
+   * relative offsets, or once the segment is old enough (roll-schedule.ts). Like Kafka, age is the
    * incoming batches' timestamp minus the segment's first batch timestamp
    * (wall-clock age only when batches carry no timestamps), so replaying old
    * data does not produce one segment per append.
@@ -307,7 +314,7 @@ export class PartitionLog {
         : nowMs - active.createdMs;
     if (
       active.size + incomingBytes > this.cfg.segmentBytes ||
-      age >= this.cfg.segmentMs ||
+      age >= maxSegmentMs(this.cfg) - this.rollJitterMs ||
       !active.canHoldOffset(lastOffset)
     ) {
       this.roll(nowMs);
@@ -322,6 +329,7 @@ export class PartitionLog {
     const segment = LogSegment.create(this.dir, this.logEndOffset, this.io, nowMs);
     active.seal();
     this.segments.push(segment);
+    this.rollJitterMs = drawRollJitter(this.cfg);
     this.logger.debug(
       { topic: this.topic, partition: this.partition, baseOffset: segment.baseOffset },
       'rolled segment',
@@ -353,13 +361,13 @@ export class PartitionLog {
   read(offset: number, maxBytes: number, minOneBatch: boolean): Buffer {
     if (this.closed)
       throw new StorageError(
-        StorageErrorCode.KAFKA_STORAGE_ERROR,
+        ErrorCode.KAFKA_STORAGE_ERROR,
         `partition ${this.topic}-${this.partition} is closed`,
       );
     const leo = this.logEndOffset;
     if (offset < this.startOffset || offset > leo) {
       throw new StorageError(
-        StorageErrorCode.OFFSET_OUT_OF_RANGE,
+        ErrorCode.OFFSET_OUT_OF_RANGE,
         `offset ${offset} is outside [${this.startOffset}, ${leo}] of ${this.topic}-${this.partition}`,
       );
     }
@@ -418,7 +426,7 @@ export class PartitionLog {
     const target = offset === -1 ? this.highWatermark : offset;
     if (target < 0 || target > this.highWatermark) {
       throw new StorageError(
-        StorageErrorCode.OFFSET_OUT_OF_RANGE,
+        ErrorCode.OFFSET_OUT_OF_RANGE,
         `cannot delete records before ${offset}: high watermark is ${this.highWatermark}`,
       );
     }
@@ -490,6 +498,7 @@ export class PartitionLog {
       nextOffset: s.nextOffset,
       size: s.size,
       maxTimestamp: s.maxTimestamp,
+      firstTimestamp: s.firstBatchTimestamp,
       logPath: s.logPath,
     }));
   }

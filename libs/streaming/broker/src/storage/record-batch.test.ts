@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { StorageError, StorageErrorCode } from './errors.ts';
+import { ErrorCode as StorageErrorCode } from '../errors/index.ts';
+import { StorageError } from './errors.ts';
 import {
   Attribute,
   BatchField,

@@ -6,7 +6,8 @@
  */
 import { gunzipSync, gzipSync, zstdCompressSync, zstdDecompressSync } from 'node:zlib';
 import { crc32c } from './crc32c.ts';
-import { StorageError, StorageErrorCode } from './errors.ts';
+import { ErrorCode } from '../errors/index.ts';
+import { StorageError } from './errors.ts';
 import { readVarint, readVarlong, varintSize, writeVarint, type Cursor } from './varint.ts';
 
 /** Byte positions of the batch header fields. */
@@ -100,7 +101,7 @@ export function checkBatchAt(
   const avail = end - pos;
   if (avail < BatchField.MAGIC + 1) {
     return {
-      code: StorageErrorCode.CORRUPT_MESSAGE,
+      code: ErrorCode.CORRUPT_MESSAGE,
       reason: `truncated batch header (${avail} bytes)`,
     };
   }
@@ -108,27 +109,27 @@ export function checkBatchAt(
   if (magic !== 2) {
     return magic === 0 || magic === 1
       ? {
-          code: StorageErrorCode.UNSUPPORTED_FOR_MESSAGE_FORMAT,
+          code: ErrorCode.UNSUPPORTED_FOR_MESSAGE_FORMAT,
           reason: `message format v${magic} is not supported, use RecordBatch v2`,
         }
-      : { code: StorageErrorCode.CORRUPT_MESSAGE, reason: `unknown magic byte ${magic}` };
+      : { code: ErrorCode.CORRUPT_MESSAGE, reason: `unknown magic byte ${magic}` };
   }
   if (avail < BATCH_HEADER_SIZE) {
     return {
-      code: StorageErrorCode.CORRUPT_MESSAGE,
+      code: ErrorCode.CORRUPT_MESSAGE,
       reason: `truncated batch header (${avail} bytes)`,
     };
   }
   const size = buf.readInt32BE(pos + BatchField.BATCH_LENGTH) + LOG_OVERHEAD;
   if (size < BATCH_HEADER_SIZE) {
     return {
-      code: StorageErrorCode.CORRUPT_MESSAGE,
+      code: ErrorCode.CORRUPT_MESSAGE,
       reason: `batch length ${size - LOG_OVERHEAD} is too small`,
     };
   }
   if (size > avail) {
     return {
-      code: StorageErrorCode.CORRUPT_MESSAGE,
+      code: ErrorCode.CORRUPT_MESSAGE,
       reason: `batch of ${size} bytes but only ${avail} remain`,
     };
   }
@@ -136,7 +137,7 @@ export function checkBatchAt(
   const actual = crc32c(buf, pos + CRC_START, pos + size);
   if (stored !== actual) {
     return {
-      code: StorageErrorCode.CORRUPT_MESSAGE,
+      code: ErrorCode.CORRUPT_MESSAGE,
       reason: `CRC mismatch (stored ${stored.toString(16)}, computed ${actual.toString(16)})`,
     };
   }
@@ -155,10 +156,7 @@ export interface ValidateOptions {
  */
 export function validateRecordBatches(records: Buffer, options: ValidateOptions = {}): BatchInfo[] {
   if (records.length === 0) {
-    throw new StorageError(
-      StorageErrorCode.INVALID_RECORD,
-      'produce request carries no record batch',
-    );
+    throw new StorageError(ErrorCode.INVALID_RECORD, 'produce request carries no record batch');
   }
   const batches: BatchInfo[] = [];
   let pos = 0;
@@ -169,7 +167,7 @@ export function validateRecordBatches(records: Buffer, options: ValidateOptions 
     const compressed = (info.attributes & Attribute.COMPRESSION_MASK) !== 0;
     if (info.recordCount < 0 || info.lastOffsetDelta < 0) {
       throw new StorageError(
-        StorageErrorCode.INVALID_RECORD,
+        ErrorCode.INVALID_RECORD,
         `batch at byte ${pos}: negative record count or offset delta`,
       );
     }
@@ -177,16 +175,13 @@ export function validateRecordBatches(records: Buffer, options: ValidateOptions 
     // assigned wrongly. Compressed batches are checked the same way by header.
     if (info.recordCount === 0 || info.lastOffsetDelta !== info.recordCount - 1) {
       throw new StorageError(
-        StorageErrorCode.INVALID_RECORD,
+        ErrorCode.INVALID_RECORD,
         `batch at byte ${pos}: lastOffsetDelta ${info.lastOffsetDelta} does not match ${info.recordCount} records` +
           (compressed ? ' (compressed)' : ''),
       );
     }
     if ((info.attributes & Attribute.CONTROL) !== 0 && !options.allowControl) {
-      throw new StorageError(
-        StorageErrorCode.INVALID_RECORD,
-        'clients may not write control batches',
-      );
+      throw new StorageError(ErrorCode.INVALID_RECORD, 'clients may not write control batches');
     }
     batches.push(info);
     pos += info.size;
@@ -253,7 +248,7 @@ function decompress(codec: number, data: Buffer): Buffer {
       return zstdDecompressSync(data);
     default:
       throw new StorageError(
-        StorageErrorCode.UNSUPPORTED_FOR_MESSAGE_FORMAT,
+        ErrorCode.UNSUPPORTED_FOR_MESSAGE_FORMAT,
         `cannot decode records compressed with codec ${codec} (only none, gzip, zstd)`,
       );
   }
@@ -304,8 +299,7 @@ export function decodeRecordBatch(buf: Buffer, pos = 0): DecodedBatch {
       });
     }
   } catch (err) {
-    if (err instanceof RangeError)
-      throw new StorageError(StorageErrorCode.CORRUPT_MESSAGE, err.message);
+    if (err instanceof RangeError) throw new StorageError(ErrorCode.CORRUPT_MESSAGE, err.message);
     throw err;
   }
   return {
@@ -377,7 +371,7 @@ function compress(codec: number, data: Buffer): Buffer {
       return zstdCompressSync(data);
     default:
       throw new StorageError(
-        StorageErrorCode.UNSUPPORTED_FOR_MESSAGE_FORMAT,
+        ErrorCode.UNSUPPORTED_FOR_MESSAGE_FORMAT,
         `cannot compress with codec ${codec}`,
       );
   }

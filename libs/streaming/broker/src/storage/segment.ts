@@ -12,47 +12,25 @@ import { storageIoError } from './errors.ts';
 import { readFully, writeFully, type FileIo } from './file-io.ts';
 import { OFFSET_INDEX_ENTRY_SIZE, OffsetIndex } from './offset-index.ts';
 import {
-  Attribute,
   BatchField,
   BATCH_HEADER_SIZE,
-  Compression,
-  checkBatchAt,
-  decodeRecordBatch,
   LOG_OVERHEAD,
   readInt64,
   type BatchInfo,
 } from './record-batch.ts';
 import { TIME_INDEX_ENTRY_SIZE, TimeIndex } from './time-index.ts';
+import {
+  MAX_REL_OFFSET,
+  firstRecordFrom,
+  maxRecordIn,
+  readBatchHeader,
+  walkBatches,
+} from './segment-batches.ts';
+import { readWhole, segmentFileName } from './segment-files.ts';
 
-const SCAN_WINDOW = 8 * 1024 * 1024;
+export { parseSegmentFileName, segmentFileName } from './segment-files.ts';
+
 const PENDING_INDEX_ENTRIES = 64;
-const MAX_REL_OFFSET = 2 ** 31 - 1;
-
-export function segmentFileName(baseOffset: number, ext: '.log' | '.index' | '.timeindex'): string {
-  return String(baseOffset).padStart(20, '0') + ext;
-}
-
-/** Parses "00000000000000000042.log" -> 42, or null for other files. */
-export function parseSegmentFileName(name: string): number | null {
-  const m = /^(\d{20})\.log$/.exec(name);
-  return m ? Number(m[1]) : null;
-}
-
-/** The batch header fields the segment needs while walking a file. */
-interface HeaderView {
-  position: number;
-  size: number;
-  baseOffset: number;
-  lastOffset: number;
-  maxTimestamp: number;
-}
-
-export interface WalkResult {
-  /** End of the last valid batch. */
-  validEnd: number;
-  /** Why the walk stopped before the end of the file, or null. */
-  problem: string | null;
-}
 
 export interface LoadResult {
   segment: LogSegment;
@@ -201,8 +179,16 @@ export class LogSegment {
     this.size = from;
     if (from > 0)
       this.nextOffset = this.baseOffset + offsetIndex.relOffsetAt(offsetIndex.count - 1);
-    const walk = this.walk(from, fileSize, false, (h) =>
-      this.track(h.position, h.size, h.baseOffset, h.lastOffset, h.maxTimestamp, interval),
+    const walk = walkBatches(
+      this.logFd,
+      {
+        from,
+        end: fileSize,
+        verify: false,
+        minOffset: this.nextOffset,
+        baseOffset: this.baseOffset,
+      },
+      (h) => this.track(h.position, h.size, h.baseOffset, h.lastOffset, h.maxTimestamp, interval),
     );
     if (walk.problem !== null || walk.validEnd !== fileSize) return false;
     if (timeIndex.count > 0 && timeIndex.lastRelOffset() >= this.nextOffset - this.baseOffset)
@@ -220,8 +206,10 @@ export class LogSegment {
     this.nextOffset = this.baseOffset;
     this.maxTimestamp = -1;
     this.offsetOfMaxTimestamp = -1;
-    const walk = this.walk(0, fileSize, verify, (h) =>
-      this.track(h.position, h.size, h.baseOffset, h.lastOffset, h.maxTimestamp, interval),
+    const walk = walkBatches(
+      this.logFd,
+      { from: 0, end: fileSize, verify, minOffset: this.nextOffset, baseOffset: this.baseOffset },
+      (h) => this.track(h.position, h.size, h.baseOffset, h.lastOffset, h.maxTimestamp, interval),
     );
     let truncatedBytes = 0;
     if (walk.validEnd < fileSize) {
@@ -259,67 +247,6 @@ export class LogSegment {
     if (this.size < BATCH_HEADER_SIZE) return;
     const header = readFully(this.logFd, 0, BATCH_HEADER_SIZE);
     this.firstBatchTimestamp = readInt64(header, BatchField.MAX_TIMESTAMP);
-  }
-
-  /**
-   * Walks batches from `from` to `end`, calling `visit` for each valid one.
-   * With `verify`, each batch's length, magic and CRC are checked; offsets must
-   * always increase. Reads in large windows: one pread per several MiB.
-   */
-  private walk(
-    from: number,
-    end: number,
-    verify: boolean,
-    visit: (h: HeaderView) => void,
-  ): WalkResult {
-    let window: Buffer = Buffer.alloc(0);
-    let windowStart = 0;
-    let pos = from;
-    let expectedMin = this.nextOffset;
-    const ensure = (start: number, length: number): boolean => {
-      if (start >= windowStart && start + length <= windowStart + window.length) return true;
-      window = readFully(this.logFd, start, Math.min(Math.max(SCAN_WINDOW, length), end - start));
-      windowStart = start;
-      return window.length >= length;
-    };
-    while (pos < end) {
-      if (end - pos < BATCH_HEADER_SIZE || !ensure(pos, BATCH_HEADER_SIZE)) {
-        return { validEnd: pos, problem: `torn batch header at byte ${pos}` };
-      }
-      let rel = pos - windowStart;
-      const size = window.readInt32BE(rel + BatchField.BATCH_LENGTH) + LOG_OVERHEAD;
-      const magic = window.readInt8(rel + BatchField.MAGIC);
-      if (magic !== 2 || size < BATCH_HEADER_SIZE) {
-        return { validEnd: pos, problem: `invalid batch header at byte ${pos}` };
-      }
-      if (pos + size > end) return { validEnd: pos, problem: `torn batch at byte ${pos}` };
-      if (verify) {
-        if (!ensure(pos, size)) return { validEnd: pos, problem: `torn batch at byte ${pos}` };
-        rel = pos - windowStart;
-        const problem = checkBatchAt(window, rel, rel + size);
-        if (problem) return { validEnd: pos, problem: `batch at byte ${pos}: ${problem.reason}` };
-      }
-      const baseOffset = readInt64(window, rel + BatchField.BASE_OFFSET);
-      const lastOffsetDelta = window.readInt32BE(rel + BatchField.LAST_OFFSET_DELTA);
-      const lastOffset = baseOffset + lastOffsetDelta;
-      if (
-        baseOffset < expectedMin ||
-        lastOffsetDelta < 0 ||
-        lastOffset - this.baseOffset > MAX_REL_OFFSET
-      ) {
-        return { validEnd: pos, problem: `offset ${baseOffset} out of sequence at byte ${pos}` };
-      }
-      visit({
-        position: pos,
-        size,
-        baseOffset,
-        lastOffset,
-        maxTimestamp: readInt64(window, rel + BatchField.MAX_TIMESTAMP),
-      });
-      expectedMin = lastOffset + 1;
-      pos += size;
-    }
-    return { validEnd: pos, problem: null };
   }
 
   /**
@@ -471,27 +398,12 @@ export class LogSegment {
     }
   }
 
-  /** Reads the batch header fields needed to walk (base offset, size, last offset, max timestamp). */
-  private headerAt(position: number): HeaderView | null {
-    if (position + BATCH_HEADER_SIZE > this.size) return null;
-    const h = readFully(this.logFd, position, BATCH_HEADER_SIZE);
-    if (h.length < BATCH_HEADER_SIZE) return null;
-    const baseOffset = readInt64(h, BatchField.BASE_OFFSET);
-    return {
-      position,
-      size: h.readInt32BE(BatchField.BATCH_LENGTH) + LOG_OVERHEAD,
-      baseOffset,
-      lastOffset: baseOffset + h.readInt32BE(BatchField.LAST_OFFSET_DELTA),
-      maxTimestamp: readInt64(h, BatchField.MAX_TIMESTAMP),
-    };
-  }
-
   /** Position of the first batch whose last offset is >= `offset`, or -1 if this segment has none. */
   findBatchPosition(offset: number): number {
     if (offset >= this.nextOffset) return -1;
     let pos = offset <= this.baseOffset ? 0 : this.offsetIndex.lookup(offset - this.baseOffset);
     while (pos < this.size) {
-      const h = this.headerAt(pos);
+      const h = readBatchHeader(this.logFd, this.size, pos);
       if (!h) return -1;
       if (h.lastOffset >= offset) return pos;
       pos += h.size;
@@ -538,10 +450,10 @@ export class LogSegment {
       minOffset <= this.baseOffset ? 0 : this.offsetIndex.lookup(minOffset - this.baseOffset);
     let pos = Math.max(byTime, byOffset);
     while (pos < this.size) {
-      const h = this.headerAt(pos);
+      const h = readBatchHeader(this.logFd, this.size, pos);
       if (!h) return null;
       if (h.maxTimestamp >= timestamp && h.lastOffset >= minOffset) {
-        const found = this.exactTimestampIn(h, timestamp, minOffset);
+        const found = firstRecordFrom(this.logFd, h, timestamp, minOffset);
         if (found) return found;
       }
       pos += h.size;
@@ -561,61 +473,18 @@ export class LogSegment {
     if (pos < 0) return null;
     let best: { offset: number; timestamp: number } | null = null;
     while (pos < this.size) {
-      const h = this.headerAt(pos);
+      const h = readBatchHeader(this.logFd, this.size, pos);
       if (!h) break;
       if (!best || h.maxTimestamp > best.timestamp) {
         const found =
           h.baseOffset >= minOffset
-            ? this.exactTimestampIn(h, h.maxTimestamp, minOffset)
-            : this.maxInBatch(h, minOffset);
+            ? firstRecordFrom(this.logFd, h, h.maxTimestamp, minOffset)
+            : maxRecordIn(this.logFd, h, minOffset);
         if (found && (!best || found.timestamp > best.timestamp)) best = found;
       }
       pos += h.size;
     }
     return best;
-  }
-
-  /** The max-timestamp record of one batch among offsets >= minOffset. */
-  private maxInBatch(
-    h: HeaderView,
-    minOffset: number,
-  ): { offset: number; timestamp: number } | null {
-    try {
-      let best: { offset: number; timestamp: number } | null = null;
-      for (const r of decodeRecordBatch(readFully(this.logFd, h.position, h.size)).records) {
-        if (r.offset >= minOffset && (!best || r.timestamp > best.timestamp)) {
-          best = { offset: r.offset, timestamp: r.timestamp };
-        }
-      }
-      return best;
-    } catch {
-      return { offset: minOffset, timestamp: h.maxTimestamp };
-    }
-  }
-
-  private exactTimestampIn(
-    h: HeaderView,
-    timestamp: number,
-    minOffset: number,
-  ): { offset: number; timestamp: number } | null {
-    const batch = readFully(this.logFd, h.position, h.size);
-    const attributes = batch.readInt16BE(BatchField.ATTRIBUTES);
-    const codec = attributes & Attribute.COMPRESSION_MASK;
-    const decodable =
-      codec === Compression.NONE || codec === Compression.GZIP || codec === Compression.ZSTD;
-    if (decodable && (attributes & Attribute.LOG_APPEND_TIME) === 0) {
-      try {
-        for (const r of decodeRecordBatch(batch).records) {
-          if (r.offset >= minOffset && r.timestamp >= timestamp) {
-            return { offset: r.offset, timestamp: r.timestamp };
-          }
-        }
-        return null;
-      } catch {
-        // Fall through to the batch-level answer.
-      }
-    }
-    return { offset: Math.max(h.baseOffset, minOffset), timestamp: h.maxTimestamp };
   }
 
   /** Adds a final time-index entry when the segment stops being active. */
@@ -687,9 +556,4 @@ export class LogSegment {
       }
     }
   }
-}
-
-function readWhole(fd: number): Buffer {
-  const size = fs.fstatSync(fd).size;
-  return size === 0 ? Buffer.alloc(0) : readFully(fd, 0, size);
 }

@@ -1,5 +1,6 @@
 /** Kafka's topic-name rules, so names are safe as directory names and legal for every client. */
-import { StorageError, StorageErrorCode } from './errors.ts';
+import { ErrorCode } from '../errors/index.ts';
+import { StorageError } from './errors.ts';
 
 export const MAX_TOPIC_NAME_LENGTH = 249;
 const LEGAL = /^[a-zA-Z0-9._-]+$/;
@@ -8,7 +9,7 @@ const LEGAL = /^[a-zA-Z0-9._-]+$/;
 export function validateTopicName(name: string): void {
   const fail = (why: string): never => {
     throw new StorageError(
-      StorageErrorCode.INVALID_TOPIC_EXCEPTION,
+      ErrorCode.INVALID_TOPIC_EXCEPTION,
       `Invalid topic name "${name}": ${why}`,
     );
   };

@@ -5,7 +5,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from './checkpoint.ts';
-import { StorageError, StorageErrorCode, storageIoError } from './errors.ts';
+import { ErrorCode } from '../errors/index.ts';
+import { StorageError, storageIoError } from './errors.ts';
 
 export const TOPICS_FILE = '__topics.json';
 
@@ -35,7 +36,7 @@ export function readTopicsFile(logDir: string): PersistedTopic[] {
     parsed = JSON.parse(text) as TopicsFile;
   } catch (err) {
     throw new StorageError(
-      StorageErrorCode.KAFKA_STORAGE_ERROR,
+      ErrorCode.KAFKA_STORAGE_ERROR,
       `${file} is not valid JSON: ${(err as Error).message}`,
       {
         cause: err,
@@ -43,7 +44,7 @@ export function readTopicsFile(logDir: string): PersistedTopic[] {
     );
   }
   if (parsed.version !== 1 || !Array.isArray(parsed.topics)) {
-    throw new StorageError(StorageErrorCode.KAFKA_STORAGE_ERROR, `${file} has an unknown format`);
+    throw new StorageError(ErrorCode.KAFKA_STORAGE_ERROR, `${file} has an unknown format`);
   }
   return parsed.topics;
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { headerNames } from '@retail-streams/contracts';
 import type { Admin, Kafka } from 'kafkajs';
+import { serialAdmin } from './serial-admin.ts';
 
 /** Per partition, an offset (as a decimal string, like Kafka's own tools print them). */
 export type PartitionOffsets = Map<number, string>;
@@ -11,10 +12,16 @@ export type PartitionOffsets = Map<number, string>;
  */
 export class TopicInspector {
   readonly #kafka: Kafka;
+  readonly #groupPrefix: string;
   #admin: Promise<Admin> | undefined;
 
-  constructor(kafka: Kafka) {
+  /**
+   * `groupPrefix` begins the throwaway groups' ids (the service's name): on a secured broker a
+   * service may only use groups named after it.
+   */
+  constructor(kafka: Kafka, groupPrefix: string) {
     this.#kafka = kafka;
+    this.#groupPrefix = groupPrefix;
   }
 
   async endOffsets(topic: string): Promise<PartitionOffsets> {
@@ -38,7 +45,7 @@ export class TopicInspector {
     if (pending.size === 0) return ids;
 
     const consumer = this.#kafka.consumer({
-      groupId: `outbox-recovery-${randomUUID()}`,
+      groupId: `${this.#groupPrefix}.outbox-recovery-${randomUUID()}`,
       maxWaitTimeInMs: 200,
     });
     await consumer.connect();
@@ -78,7 +85,7 @@ export class TopicInspector {
 
   #connectedAdmin(): Promise<Admin> {
     this.#admin ??= (async () => {
-      const admin = this.#kafka.admin();
+      const admin = serialAdmin(this.#kafka.admin());
       await admin.connect();
       return admin;
     })();

@@ -3,6 +3,7 @@ import { createEvent, topics, type OrderPlaced } from '@retail-streams/contracts
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startStreamingFixture } from '../test-support/streaming-fixture.ts';
 import type { RecordContext } from './consumer-runner.ts';
+import { NonRetriableError } from './handler-errors.ts';
 
 type Fixture = Awaited<ReturnType<typeof startStreamingFixture>>;
 let fixture: Fixture;
@@ -173,6 +174,235 @@ describe('the consumer runner', () => {
       expect(redelivered.some((entry) => entry.startsWith(first.id))).toBe(false);
     } finally {
       await next.stop();
+    }
+  });
+});
+
+/** A logger that keeps the messages, to see what the runner reported. */
+function recordingLogger() {
+  const messages: { level: string; message: string; fields: object }[] = [];
+  const at =
+    (level: string) =>
+    (fields: object, message = '') => {
+      messages.push({ level, message, fields });
+    };
+  return {
+    messages,
+    logger: { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') },
+    count: (message: string) => messages.filter((entry) => entry.message === message).length,
+  };
+}
+
+const isDeadLetterOf = (eventId: string) => (record: { headers?: Record<string, unknown> }) =>
+  String(record.headers?.['event-id']) === eventId;
+
+describe('the consumer runner with a batch handler', () => {
+  it('hands the records of a partition over together, in offset order, and commits them', async () => {
+    const group = groupId();
+    const orderId = randomUUID();
+    const sent = Array.from({ length: 30 }, (_, index) => order(orderId, index + 1));
+    // Published before the runner starts, so the first fetch holds them all.
+    await fixture.streaming.producer.publishEvents(topics.orderPlaced, sent);
+    const batches: OrderPlaced[][] = [];
+    const runner = fixture.streaming
+      .consumer({ groupId: group, maxBatchSize: 20 })
+      .onBatch(topics.orderPlaced, async (items) => {
+        const ours = items.filter((item) => item.event.data.orderId === orderId);
+        if (ours.length > 0) batches.push(ours.map((item) => item.event));
+        // Each item knows where it came from and carries its own trace context.
+        for (const item of items) expect(item.context.trace).toBeDefined();
+      });
+    await runner.start();
+    try {
+      await eventually('all 30 events handled', () => batches.flat().length === 30);
+      expect(batches.flat().map((event) => event.data.lines[0]?.quantity)).toEqual(
+        sent.map((event) => event.data.lines[0]?.quantity),
+      );
+      // Together, not one by one: no batch larger than maxBatchSize, fewer batches than records.
+      expect(Math.max(...batches.map((batch) => batch.length))).toBeLessThanOrEqual(20);
+      expect(batches.length).toBeLessThan(30);
+      await eventually('every offset committed', async () => {
+        const lag = await fixture.streaming.lag(group, [topics.orderPlaced.name]);
+        return lag.every((partition) => partition.lag === 0);
+      });
+    } finally {
+      await runner.stop();
+    }
+  });
+
+  it('dead-letters a record that does not decode and hands its batch-mates over without it', async () => {
+    const group = groupId();
+    const key = randomUUID();
+    const before = order(key);
+    const after = order(key);
+    await fixture.streaming.producer.publish(topics.orderPlaced, before);
+    await fixture.streaming.producer.sendRecords(topics.orderPlaced.name, [
+      { key, value: '{"poison": true}', headers: { 'event-id': `poison-${key}` } },
+    ]);
+    await fixture.streaming.producer.publish(topics.orderPlaced, after);
+    const handled: string[] = [];
+    const runner = fixture.streaming
+      .consumer({ groupId: group })
+      .onBatch(topics.orderPlaced, async (items) => {
+        for (const item of items) if (item.event.data.orderId === key) handled.push(item.event.id);
+      });
+    await runner.start();
+    try {
+      await eventually('both valid events handled', () => handled.length === 2);
+      expect(handled).toEqual([before.id, after.id]);
+      const parked = await fixture.readTopic(
+        `${topics.orderPlaced.name}.dlq.${group}`,
+        isDeadLetterOf(`poison-${key}`),
+      );
+      expect(
+        parked.find(isDeadLetterOf(`poison-${key}`))?.headers?.['dlq-error-code']?.toString(),
+      ).toBe('EVENT_ENVELOPE_INVALID');
+    } finally {
+      await runner.stop();
+    }
+  });
+
+  it('when the batch fails for one record, applies the others and dead-letters only that one', async () => {
+    const group = groupId();
+    const key = randomUUID();
+    const bad = order(key, 3);
+    const events = [order(key, 1), order(key, 2), bad, order(key, 4)];
+    await fixture.streaming.producer.publishEvents(topics.orderPlaced, events);
+    const calls: number[] = [];
+    const applied: string[] = [];
+    const runner = fixture.streaming
+      .consumer({ groupId: group, retry: fastRetry })
+      .onBatch(topics.orderPlaced, async (items) => {
+        const ours = items.filter((item) => item.event.data.orderId === key);
+        if (ours.length === 0) return;
+        calls.push(ours.length);
+        // All or nothing, like a transaction: a bad record fails the whole call.
+        if (ours.some((item) => item.event.id === bad.id))
+          throw new NonRetriableError('SKU_RETIRED', 'this order cannot be reserved');
+        applied.push(...ours.map((item) => item.event.id));
+      });
+    await runner.start();
+    try {
+      const parked = await fixture.readTopic(
+        `${topics.orderPlaced.name}.dlq.${group}`,
+        isDeadLetterOf(bad.id),
+      );
+      const letter = parked.find(isDeadLetterOf(bad.id));
+      expect(letter?.headers?.['dlq-error-code']?.toString()).toBe('SKU_RETIRED');
+      expect(letter?.headers?.['dlq-attempts']?.toString()).toBe('1');
+      await eventually('the three good events applied', () => applied.length === 3);
+      expect(applied).toEqual(events.filter((event) => event !== bad).map((event) => event.id));
+      // First the batch of four, then one record at a time.
+      expect(calls[0]).toBe(4);
+      expect(calls.slice(1)).toEqual([1, 1, 1, 1]);
+    } finally {
+      await runner.stop();
+    }
+  });
+});
+
+describe('the consumer runner when a handler keeps failing', () => {
+  it('sends a programmer error to the dead-letter topic at once, without retrying it', async () => {
+    const group = groupId();
+    const event = order();
+    const attempts: number[] = [];
+    const runner = fixture.streaming
+      .consumer({ groupId: group, retry: { ...fastRetry, maxAttempts: 5 } })
+      .on(topics.orderPlaced, async (received, context) => {
+        if (received.id !== event.id) return;
+        attempts.push(context.attempt);
+        const missing = undefined as unknown as { sku: string };
+        received.data.customerId = missing.sku; // TypeError: the handler's bug, not the record's
+      });
+    await runner.start();
+    try {
+      await fixture.streaming.producer.publish(topics.orderPlaced, event);
+      const parked = await fixture.readTopic(
+        `${topics.orderPlaced.name}.dlq.${group}`,
+        isDeadLetterOf(event.id),
+      );
+      const letter = parked.find(isDeadLetterOf(event.id));
+      expect(letter?.headers?.['dlq-error-code']?.toString()).toBe('HANDLER_BUG_TYPEERROR');
+      expect(letter?.headers?.['dlq-attempts']?.toString()).toBe('1');
+      expect(attempts).toEqual([1]);
+    } finally {
+      await runner.stop();
+    }
+  });
+
+  it('keeps retrying while the database is unavailable, past maxAttempts, and never dead-letters', async () => {
+    const event = order();
+    const attempts: number[] = [];
+    const runner = fixture.streaming
+      .consumer({ groupId: groupId(), retry: { ...fastRetry, maxAttempts: 2 } })
+      .on(topics.orderPlaced, async (received, context) => {
+        if (received.id !== event.id) return;
+        attempts.push(context.attempt);
+        if (context.attempt < 6) {
+          throw Object.assign(
+            new Error('database "inventory" is not currently accepting connections'),
+            {
+              code: '55000',
+            },
+          );
+        }
+      });
+    await runner.start();
+    try {
+      await fixture.streaming.producer.publish(topics.orderPlaced, event);
+      await eventually('the sixth attempt succeeds', () => attempts.length === 6);
+      // Not dead-lettered after maxAttempts (2): the sixth attempt ran, and succeeded.
+      expect(attempts).toEqual([1, 2, 3, 4, 5, 6]);
+      expect(runner.metrics.snapshot()[topics.orderPlaced.name]?.retried).toBe(5);
+    } finally {
+      await runner.stop();
+    }
+  });
+
+  it('keeps its group membership through a handler that takes several session timeouts', async () => {
+    const group = groupId();
+    const event = order();
+    const log = recordingLogger();
+    let deliveries = 0;
+    let release: () => void = () => undefined;
+    const runner = fixture.streaming
+      .consumer({
+        groupId: group,
+        sessionTimeoutMs: 2_000,
+        heartbeatIntervalMs: 300,
+        logger: log.logger,
+      })
+      .on(topics.orderPlaced, async (received) => {
+        if (received.id !== event.id) return;
+        deliveries += 1;
+        await new Promise<void>((resolve) => (release = resolve));
+      });
+    await runner.start();
+    try {
+      await fixture.streaming.producer.publish(topics.orderPlaced, event);
+      await eventually('the handler to start', () => deliveries === 1);
+      const admin = fixture.kafka.admin();
+      await admin.connect();
+      try {
+        const memberBefore = (await admin.describeGroups([group])).groups[0]?.members[0]?.memberId;
+        // Three session timeouts without an answer from the handler.
+        await new Promise((resolve) => setTimeout(resolve, 6_000));
+        const described = (await admin.describeGroups([group])).groups[0];
+        expect(described?.state).toBe('Stable');
+        expect(described?.members.map((member) => member.memberId)).toEqual([memberBefore]);
+      } finally {
+        await admin.disconnect();
+      }
+      release();
+      await eventually('the record committed', async () => {
+        const lag = await fixture.streaming.lag(group, [topics.orderPlaced.name]);
+        return lag.every((partition) => partition.lag === 0);
+      });
+      expect(deliveries).toBe(1);
+      expect(log.count('joined consumer group')).toBe(1);
+    } finally {
+      release();
+      await runner.stop();
     }
   });
 });

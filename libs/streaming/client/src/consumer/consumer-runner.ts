@@ -5,19 +5,16 @@ import {
   type EventTopic,
   type RawTopic,
 } from '@retail-streams/contracts';
-import type { Consumer, EachMessagePayload, Kafka } from 'kafkajs';
+import type { Context } from '@opentelemetry/api';
+import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Logger } from '../logger.ts';
 import type { EventProducer } from '../producer/event-producer.ts';
-import {
-  headersToStrings,
-  withProcessSpan,
-  type RecordHeaders,
-} from '../tracing/record-tracing.ts';
+import type { RecordHeaders } from '../tracing/record-tracing.ts';
 import { clusterReplicationFactor } from '../provisioning/replication-factor.ts';
 import { ConsumerMetrics } from './consumer-metrics.ts';
-import { deadLetterRecord } from './dead-letter.ts';
-import { describeFailure, ShutdownInterruptedError } from './handler-errors.ts';
-import { defaultRetryPolicy, retryDelayMs, sleep, type RetryPolicy } from './retry-policy.ts';
+import { PartitionBatch, type Subscription } from './partition-batch.ts';
+import { Heartbeats } from './heartbeats.ts';
+import { defaultRetryPolicy, type RetryPolicy } from './retry-policy.ts';
 
 /** Where a record came from, for handlers that log, trace or deduplicate by position. */
 export interface RecordContext {
@@ -29,6 +26,12 @@ export interface RecordContext {
   /** 1 on the first delivery to the handler, 2 on the first retry, ... */
   attempt: number;
   groupId: string;
+  /**
+   * The record's own trace (its consumer span, a child of the producer's): what the effects of this
+   * record are written under. A per-record handler already runs inside it; a batch handler passes it
+   * to `writeToOutbox(..., { trace })` for the events each record causes.
+   */
+  trace: Context;
 }
 
 export type EventHandler<T extends EventTopic> = (
@@ -37,13 +40,22 @@ export type EventHandler<T extends EventTopic> = (
 ) => Promise<void>;
 export type RawHandler = (value: string, context: RecordContext) => Promise<void>;
 
-type Subscription =
-  | {
-      kind: 'events';
-      topic: EventTopic;
-      handler: (event: never, context: RecordContext) => Promise<void>;
-    }
-  | { kind: 'raw'; topic: RawTopic; handler: RawHandler };
+/** One record of a batch: its decoded event (or raw line) and where it came from. */
+export interface BatchItem<V> {
+  event: V;
+  context: RecordContext;
+}
+
+/**
+ * Handles the records of one partition together, in offset order. It must apply the effects of
+ * all of them or of none (one database transaction): when it fails, the runner retries the whole
+ * batch, and when it cannot succeed it hands the records over again one at a time, to find the one
+ * that fails and dead-letter only that.
+ */
+export type EventBatchHandler<T extends EventTopic> = (
+  items: readonly BatchItem<EventOf<T>>[],
+) => Promise<void>;
+export type RawBatchHandler = (items: readonly BatchItem<string>[]) => Promise<void>;
 
 export interface ConsumerRunnerOptions {
   groupId: string;
@@ -53,15 +65,24 @@ export interface ConsumerRunnerOptions {
   fromBeginning?: boolean;
   /** Partitions processed in parallel by this instance; records of one partition stay in order. */
   partitionsConsumedConcurrently?: number;
+  /** The most records a batch handler gets at once (a fetch may hold more); default 200. */
+  maxBatchSize?: number;
   sessionTimeoutMs?: number;
+  /** How often the member tells the coordinator it is alive, also while a handler runs; default 1 s. */
+  heartbeatIntervalMs?: number;
 }
 
 /**
- * Runs one consumer group: typed handlers per topic, bounded retries with backoff for failures worth
- * retrying, a dead-letter topic for poison and for records that exhaust their retries, and a graceful
- * stop that lets in-flight handlers finish and commits what they completed. Offsets are committed only
- * after a handler returns, so a crash means redelivery (handlers are idempotent through the inbox),
- * never loss.
+ * Runs one consumer group: typed handlers per topic (one record at a time, or a batch at a time),
+ * retries with backoff for failures worth retrying, a dead-letter topic for poison and for records
+ * that exhaust their retries, and a graceful stop that lets in-flight handlers finish and commits
+ * what they completed. Offsets are resolved only after a handler returned, record by record, so a
+ * crash means redelivery (handlers are idempotent through the inbox), never loss.
+ *
+ * The member keeps its place in the group while it works, however long: heartbeats go on between
+ * records and during retries (a database outage can last minutes), so a slow partition never makes
+ * the coordinator evict the member and rebalance the whole group. See `PartitionBatch` for what
+ * happens to one fetched batch.
  */
 export class ConsumerRunner {
   readonly groupId: string;
@@ -84,25 +105,52 @@ export class ConsumerRunner {
     this.#retry = { ...defaultRetryPolicy, ...options.retry };
   }
 
-  /** Handles the events of a registry topic; events that do not match its schemas are dead-lettered. */
+  /** Handles the events of a registry topic one at a time; events that do not match its schemas are dead-lettered. */
   on<T extends EventTopic>(topic: T, handler: EventHandler<T>): this {
-    this.#subscribe({
-      kind: 'events',
-      topic,
-      handler: handler as Subscription['handler'],
-    } as Subscription);
-    return this;
+    const decode = (value: Buffer | null) => decodeEvent(topic, value);
+    return this.#subscribe({
+      topic: topic.name,
+      decode,
+      handleOne: (item) => handler(item.event as EventOf<T>, item.context),
+      batched: false,
+    });
   }
 
-  /** Handles raw lines (such as log lines) of a raw topic. */
+  /** Handles the events of a registry topic a batch at a time (see `EventBatchHandler`). */
+  onBatch<T extends EventTopic>(topic: T, handler: EventBatchHandler<T>): this {
+    const decode = (value: Buffer | null) => decodeEvent(topic, value);
+    return this.#subscribe({
+      topic: topic.name,
+      decode,
+      handle: (items) => handler(items as readonly BatchItem<EventOf<T>>[]),
+      batched: true,
+    });
+  }
+
+  /** Handles raw lines (such as log lines) of a raw topic, one at a time. */
   onRaw(topic: RawTopic, handler: RawHandler): this {
-    this.#subscribe({ kind: 'raw', topic, handler });
-    return this;
+    return this.#subscribe({
+      topic: topic.name,
+      decode: rawLine,
+      handleOne: (item) => handler(item.event as string, item.context),
+      batched: false,
+    });
   }
 
-  #subscribe(subscription: Subscription): void {
+  /** Handles raw lines of a raw topic a batch at a time. */
+  onRawBatch(topic: RawTopic, handler: RawBatchHandler): this {
+    return this.#subscribe({
+      topic: topic.name,
+      decode: rawLine,
+      handle: (items) => handler(items as readonly BatchItem<string>[]),
+      batched: true,
+    });
+  }
+
+  #subscribe(subscription: Subscription): this {
     if (this.#running) throw new Error('CONSUMER_ALREADY_RUNNING: subscribe before start()');
-    this.#subscriptions.set(subscription.topic.name, subscription);
+    this.#subscriptions.set(subscription.topic, subscription);
+    return this;
   }
 
   get running(): boolean {
@@ -121,7 +169,7 @@ export class ConsumerRunner {
     const consumer = this.#kafka.consumer({
       groupId: this.groupId,
       sessionTimeout: this.#options.sessionTimeoutMs ?? 10_000,
-      heartbeatInterval: 1_000,
+      heartbeatInterval: this.#heartbeatIntervalMs,
       rebalanceTimeout: 30_000,
       // An idle long poll holds up stop() until it returns: keep it short so shutdown is prompt.
       maxWaitTimeInMs: 500,
@@ -153,7 +201,9 @@ export class ConsumerRunner {
     await consumer.run({
       autoCommitInterval: 1_000,
       partitionsConsumedConcurrently: this.#options.partitionsConsumedConcurrently ?? 1,
-      eachMessage: (payload) => this.#handle(payload),
+      // Offsets are resolved record by record (or batch by batch) as handlers finish, never ahead.
+      eachBatchAutoResolve: false,
+      eachBatch: (payload) => this.#handleBatch(payload),
     });
     this.#consumer = consumer;
     this.#running = true;
@@ -171,6 +221,35 @@ export class ConsumerRunner {
     await consumer.disconnect();
     this.#running = false;
     this.#assignments = {};
+  }
+
+  get #heartbeatIntervalMs(): number {
+    return this.#options.heartbeatIntervalMs ?? 1_000;
+  }
+
+  async #handleBatch(payload: EachBatchPayload): Promise<void> {
+    const subscription = this.#subscriptions.get(payload.batch.topic);
+    if (!subscription) return;
+    const heartbeats = new Heartbeats(
+      payload.heartbeat,
+      this.#heartbeatIntervalMs,
+      this.#stopping.signal,
+    );
+    try {
+      await new PartitionBatch({
+        payload,
+        subscription,
+        heartbeats,
+        groupId: this.groupId,
+        retry: this.#retry,
+        maxBatchSize: this.#options.maxBatchSize ?? 200,
+        producer: this.#producer,
+        metrics: this.metrics,
+        logger: this.#options.logger,
+      }).process();
+    } finally {
+      heartbeats.dispose();
+    }
   }
 
   async #provisionDeadLetterTopics(): Promise<void> {
@@ -192,92 +271,8 @@ export class ConsumerRunner {
       await admin.disconnect();
     }
   }
+}
 
-  async #handle({ topic, partition, message }: EachMessagePayload): Promise<void> {
-    const subscription = this.#subscriptions.get(topic);
-    if (!subscription) return;
-    const headers = headersToStrings(message.headers);
-    const key = message.key?.toString() ?? null;
-    const base = { topic, partition, offset: message.offset, key, headers, groupId: this.groupId };
-
-    for (let attempt = 1; ; attempt += 1) {
-      const started = performance.now();
-      try {
-        await withProcessSpan(headers, { ...base, key: key ?? undefined }, () =>
-          this.#dispatch(subscription, message.value, { ...base, attempt }),
-        );
-        this.metrics.recordProcessed(topic, performance.now() - started);
-        return;
-      } catch (error) {
-        const failure = describeFailure(error);
-        const exhausted = attempt >= this.#retry.maxAttempts;
-        if (!failure.retriable || exhausted) {
-          await this.#deadLetter({ ...base, value: message.value, attempts: attempt, failure });
-          return;
-        }
-        this.metrics.recordRetry(topic);
-        const delay = retryDelayMs(this.#retry, attempt);
-        this.#options.logger.warn(
-          {
-            ...base,
-            headers: undefined,
-            attempt,
-            delayMs: delay,
-            code: failure.code,
-            error: failure.message,
-          },
-          'handler failed; retrying',
-        );
-        await sleep(delay, this.#stopping.signal, () => new ShutdownInterruptedError());
-      }
-    }
-  }
-
-  #dispatch(
-    subscription: Subscription,
-    value: Buffer | null,
-    context: RecordContext,
-  ): Promise<void> {
-    if (subscription.kind === 'raw')
-      return subscription.handler(value?.toString('utf8') ?? '', context);
-    const event = decodeEvent(subscription.topic, value);
-    return (subscription.handler as (event: unknown, context: RecordContext) => Promise<void>)(
-      event,
-      context,
-    );
-  }
-
-  async #deadLetter(input: {
-    topic: string;
-    partition: number;
-    offset: string;
-    key: string | null;
-    headers: RecordHeaders;
-    value: Buffer | null;
-    attempts: number;
-    failure: { code: string; message: string };
-  }): Promise<void> {
-    const { topic, record } = deadLetterRecord({
-      ...input,
-      groupId: this.groupId,
-      errorCode: input.failure.code,
-      errorMessage: input.failure.message,
-    });
-    // If this send fails the handler throws, the offset is not committed and the record comes back:
-    // a record is never skipped without landing in the dead-letter topic.
-    await this.#producer.sendRecords(topic, [record]);
-    this.metrics.recordDeadLetter(input.topic);
-    this.#options.logger.error(
-      {
-        topic: input.topic,
-        partition: input.partition,
-        offset: input.offset,
-        deadLetterTopic: topic,
-        attempts: input.attempts,
-        code: input.failure.code,
-        error: input.failure.message,
-      },
-      'record sent to the dead-letter topic',
-    );
-  }
+function rawLine(value: Buffer | null): string {
+  return value?.toString('utf8') ?? '';
 }

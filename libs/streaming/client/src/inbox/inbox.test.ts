@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOutboxDatabase } from '../test-support/outbox-database.ts';
-import { processOnce } from './inbox.ts';
+import { processBatchOnce, processOnce } from './inbox.ts';
 
 let database: Awaited<ReturnType<typeof startOutboxDatabase>>;
 
@@ -69,5 +69,53 @@ describe('the inbox', () => {
       async () => 'counted',
     );
     expect(other).toEqual({ outcome: 'processed', result: 'counted' });
+  });
+});
+
+describe('the inbox for a batch', () => {
+  const item = (eventId: string, offset: number) => ({
+    event: { id: eventId },
+    context: { ...context, offset: String(offset) },
+  });
+
+  function reserveTwoEach(items: ReturnType<typeof item>[]) {
+    return processBatchOnce(database.prisma, items, async (tx, fresh) => {
+      await tx.stockItem.update({
+        where: { sku: 'SKU-7' },
+        data: { available: { decrement: 2 * fresh.length } },
+      });
+      return fresh.map((entry) => entry.event.id);
+    });
+  }
+
+  it('applies each event of the batch once: not the ones seen before, not a repeat within the batch', async () => {
+    const before = await available();
+    const [seen, a, b] = [randomUUID(), randomUUID(), randomUUID()];
+    await reserveTwo(seen);
+    const { fresh, result } = await reserveTwoEach([
+      item(a, 1),
+      item(seen, 2),
+      item(b, 3),
+      item(a, 4),
+      item(b.toUpperCase(), 5),
+    ]);
+    expect(result).toEqual([a, b]);
+    expect(fresh.map((entry) => entry.context.offset)).toEqual(['1', '3']);
+    expect(await available()).toBe(before - 2 - 4);
+    // The whole batch again: nothing left to do.
+    expect((await reserveTwoEach([item(a, 1), item(b, 3)])).fresh).toEqual([]);
+    expect(await available()).toBe(before - 6);
+  });
+
+  it('records none of the batch when its effect fails, so the retry applies all of it', async () => {
+    const before = await available();
+    const items = [item(randomUUID(), 1), item(randomUUID(), 2)];
+    await expect(
+      processBatchOnce(database.prisma, items, async () => {
+        throw new Error('the database connection dropped');
+      }),
+    ).rejects.toThrow('connection dropped');
+    expect((await reserveTwoEach(items)).fresh).toHaveLength(2);
+    expect(await available()).toBe(before - 4);
   });
 });

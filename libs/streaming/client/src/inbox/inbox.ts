@@ -3,6 +3,8 @@ import type { RecordContext } from '../consumer/consumer-runner.ts';
 
 export type InboxOutcome = 'processed' | 'duplicate';
 
+type InboxPosition = Pick<RecordContext, 'groupId' | 'topic' | 'partition' | 'offset'>;
+
 /**
  * Runs a handler's effect at most once per event and consumer group. The processed event id is
  * recorded in the same transaction as the effect: if the effect commits, so does the record of it,
@@ -12,21 +14,61 @@ export type InboxOutcome = 'processed' | 'duplicate';
 export async function processOnce<Tx extends SqlExecutor, R>(
   db: TransactionalClient<Tx>,
   event: { id: string },
-  context: Pick<RecordContext, 'groupId' | 'topic' | 'partition' | 'offset'>,
+  context: InboxPosition,
   effect: (tx: Tx) => Promise<R>,
 ): Promise<{ outcome: InboxOutcome; result?: R }> {
   return db.$transaction(async (tx) => {
-    const inserted = await tx.$executeRawUnsafe(
-      `INSERT INTO "${inboxTable}" ("consumer_group", "event_id", "topic", "partition", "offset")
-       VALUES ($1, $2::uuid, $3, $4, $5::bigint)
-       ON CONFLICT DO NOTHING`,
-      context.groupId,
-      event.id,
-      context.topic,
-      context.partition,
-      context.offset,
-    );
-    if (inserted === 0) return { outcome: 'duplicate' as const };
+    const fresh = await claimInbox(tx, [{ event, context }]);
+    if (fresh.length === 0) return { outcome: 'duplicate' as const };
     return { outcome: 'processed' as const, result: await effect(tx) };
   });
+}
+
+/**
+ * The batch form of `processOnce`: ONE transaction records every event id of the batch in the inbox
+ * (one statement) and runs `effect` on the events not seen before, in the order given. A redelivered
+ * event, or the same event twice in one batch, reaches the effect at most once. All of the batch's
+ * effects commit together with their inbox rows, or none do.
+ */
+export async function processBatchOnce<
+  Tx extends SqlExecutor,
+  Item extends { event: { id: string }; context: InboxPosition },
+  R,
+>(
+  db: TransactionalClient<Tx>,
+  items: readonly Item[],
+  effect: (tx: Tx, fresh: readonly Item[]) => Promise<R>,
+): Promise<{ fresh: readonly Item[]; result: R }> {
+  return db.$transaction(async (tx) => {
+    const fresh = await claimInbox(tx, items);
+    return { fresh, result: await effect(tx, fresh) };
+  });
+}
+
+/** Inserts the inbox rows of `items`; returns the items whose event ids were not there yet. */
+async function claimInbox<Item extends { event: { id: string }; context: InboxPosition }>(
+  tx: SqlExecutor,
+  items: readonly Item[],
+): Promise<Item[]> {
+  const firstOfEach = new Map<string, Item>();
+  for (const item of items) {
+    const id = item.event.id.toLowerCase();
+    if (!firstOfEach.has(id)) firstOfEach.set(id, item);
+  }
+  if (firstOfEach.size === 0) return [];
+  const unique = [...firstOfEach.values()];
+  const claimed = await tx.$queryRawUnsafe<{ event_id: string }[]>(
+    `INSERT INTO "${inboxTable}" ("consumer_group", "event_id", "topic", "partition", "offset")
+     SELECT * FROM unnest($1::text[], $2::uuid[], $3::text[], $4::int[], $5::bigint[])
+     ON CONFLICT DO NOTHING
+     RETURNING "event_id"::text AS "event_id"`,
+    unique.map((item) => item.context.groupId),
+    unique.map((item) => item.event.id),
+    unique.map((item) => item.context.topic),
+    unique.map((item) => item.context.partition),
+    unique.map((item) => item.context.offset),
+  );
+  // PostgreSQL prints uuids in lower case, whatever case they came in.
+  const ids = new Set(claimed.map((row) => row.event_id));
+  return unique.filter((item) => ids.has(item.event.id.toLowerCase()));
 }

@@ -1,8 +1,8 @@
 import pg from 'pg';
 import type { PartitionOffsets, TopicInspector } from '../connection/topic-inspector.ts';
 import type { Logger } from '../logger.ts';
-import type { EventProducer, OutgoingRecord } from '../producer/event-producer.ts';
-import { withBatchSpan, type RecordHeaders } from '../tracing/record-tracing.ts';
+import type { EventProducer } from '../producer/event-producer.ts';
+import { recordOutboxWait, withBatchSpan, type RecordHeaders } from '../tracing/record-tracing.ts';
 import {
   outboxChannel,
   outboxTable,
@@ -34,6 +34,8 @@ interface OutboxRow {
   key: string | null;
   value: string;
   headers: RecordHeaders;
+  /** When the row was written (its transaction's time), epoch ms: where its outbox wait starts. */
+  written_ms: number;
 }
 
 /** Any fixed number: only one relay per database may publish, or rows could overtake each other. */
@@ -45,9 +47,13 @@ const relayLockKey = 0x0b0c_5e1a;
  * One relay per database holds a session advisory lock; others stand by and take over if it dies.
  *
  * Each row is published once, even across a crash between the broker's acknowledgement and the mark.
- * Before each send the relay records where the topic's partitions end; everything below is accounted
- * for. A relay that takes over reads the records from those positions on and marks the pending rows
- * whose event ids it finds there as published instead of sending them again.
+ * The relay keeps, per topic-partition, a position below which every record it sent is marked: the
+ * partitions' ends before its first send to a topic, then, with every mark, the offset where the
+ * marked send began. A relay that takes over reads the records from those positions on and marks
+ * the pending rows whose event ids it finds there as published instead of sending them again.
+ *
+ * Round trips per drained batch (up to `batchSize` rows, any topics): a SELECT, one produce request,
+ * one statement that marks and moves the positions.
  */
 export class OutboxRelay {
   readonly #options: Required<
@@ -64,6 +70,8 @@ export class OutboxRelay {
   #published = 0;
   /** False until in-doubt rows are resolved: at take-over and after any failure mid-batch. */
   #recovered = false;
+  /** Topics with recorded positions (read at recovery): the others get theirs before a first send. */
+  #positioned = new Set<string>();
 
   constructor(options: OutboxRelayOptions) {
     this.#options = { batchSize: 200, fallbackPollMs: 5_000, ...options };
@@ -79,17 +87,40 @@ export class OutboxRelay {
   }
 
   async start(): Promise<void> {
-    const listener = new pg.Client({ connectionString: this.#options.databaseUrl });
-    listener.on('error', (error) =>
-      this.#options.logger.warn({ error: error.message }, 'outbox relay LISTEN connection failed'),
-    );
-    listener.on('notification', () => this.wake());
-    await listener.connect();
-    await listener.query(`LISTEN ${outboxChannel}`);
-    this.#listener = listener;
+    this.#listener = await this.#listen();
     this.#timer = setInterval(() => this.wake(), this.#options.fallbackPollMs);
     this.#timer.unref();
     this.wake();
+  }
+
+  /**
+   * The relay's own connection: it LISTENs for the insert trigger and holds the advisory lock. If
+   * it breaks (a database restart, an outage), the lock went with it: the relay stops publishing at
+   * once and, at its next wake (the fallback poll), connects again and must win the lock again.
+   */
+  async #listen(): Promise<pg.Client> {
+    const listener = new pg.Client({ connectionString: this.#options.databaseUrl });
+    const lost = (reason: string) => {
+      if (this.#listener !== listener) return;
+      this.#listener = undefined;
+      this.#leader = false;
+      this.#recovered = false;
+      this.#options.logger.warn(
+        { reason },
+        'outbox relay lost its database connection (and its lock); it reconnects at its next poll',
+      );
+    };
+    listener.on('error', (error) => lost(error.message));
+    listener.on('end', () => lost('connection ended'));
+    listener.on('notification', () => this.wake());
+    try {
+      await listener.connect();
+      await listener.query(`LISTEN ${outboxChannel}`);
+    } catch (error) {
+      await listener.end().catch(() => undefined);
+      throw error;
+    }
+    return listener;
   }
 
   /** Asks the relay to publish what is pending; the trigger calls this through NOTIFY. */
@@ -114,9 +145,10 @@ export class OutboxRelay {
     this.#stopped = true;
     if (this.#timer) clearInterval(this.#timer);
     while (this.#draining) await this.#draining;
-    await this.#listener?.end().catch(() => undefined);
+    const listener = this.#listener;
     this.#listener = undefined;
     this.#leader = false;
+    await listener?.end().catch(() => undefined);
   }
 
   async #drainLoop(): Promise<void> {
@@ -128,7 +160,11 @@ export class OutboxRelay {
           await this.#recoverInDoubtRows();
           this.#recovered = true;
         }
-        while (!this.#stopped && (await this.#publishBatch()) === this.#options.batchSize) {
+        while (
+          !this.#stopped &&
+          this.#leader &&
+          (await this.#publishBatch()) === this.#options.batchSize
+        ) {
           // a full batch: there may be more
         }
         this.#failures = 0;
@@ -149,7 +185,8 @@ export class OutboxRelay {
 
   async #ensureLeader(): Promise<boolean> {
     if (this.#leader) return true;
-    if (!this.#listener) return false;
+    if (this.#stopped) return false;
+    this.#listener ??= await this.#listen();
     const { rows } = await this.#listener.query<{ locked: boolean }>(
       'SELECT pg_try_advisory_lock($1) AS locked',
       [relayLockKey],
@@ -165,18 +202,19 @@ export class OutboxRelay {
    * by their event ids on the topics, from the positions recorded before that send.
    */
   async #recoverInDoubtRows(): Promise<void> {
-    const topics = await this.#options.db.$queryRawUnsafe<{ topic: string }[]>(
+    const positions = await this.#options.db.$queryRawUnsafe<
+      { topic: string; partition: number; offset: string }[]
+    >(`SELECT "topic", "partition", "offset"::text AS "offset" FROM "${relayPositionsTable}"`);
+    this.#positioned = new Set(positions.map((row) => row.topic));
+    const pending = await this.#options.db.$queryRawUnsafe<{ topic: string }[]>(
       `SELECT DISTINCT "topic" FROM "${outboxTable}" WHERE "published_at" IS NULL`,
     );
-    for (const { topic } of topics) {
-      const positions = await this.#options.db.$queryRawUnsafe<
-        { partition: number; offset: string }[]
-      >(
-        `SELECT "partition", "offset"::text AS "offset" FROM "${relayPositionsTable}" WHERE "topic" = $1`,
-        topic,
+    for (const { topic } of pending) {
+      // No positions: nothing was ever sent to this topic (they are recorded before the first send).
+      if (!this.#positioned.has(topic)) continue;
+      const from: PartitionOffsets = new Map(
+        positions.filter((row) => row.topic === topic).map((row) => [row.partition, row.offset]),
       );
-      if (positions.length === 0) continue; // nothing was ever sent to this topic
-      const from: PartitionOffsets = new Map(positions.map((row) => [row.partition, row.offset]));
       const published = await this.#options.inspector.eventIdsSince(topic, from);
       if (published.size === 0) continue;
       const marked = await this.#options.db.$executeRawUnsafe(
@@ -194,8 +232,12 @@ export class OutboxRelay {
     }
   }
 
-  /** Everything below the partitions' current ends is accounted for: recovery starts from here. */
-  async #recordPositions(topic: string): Promise<void> {
+  /**
+   * Everything below the partitions' current ends is accounted for: recovery starts from here. Asked
+   * of the broker only for a topic this database never published to; after that every mark moves the
+   * positions on with the offsets the broker acknowledged.
+   */
+  async #recordEndPositions(topic: string): Promise<void> {
     const ends = await this.#options.inspector.endOffsets(topic);
     await this.#options.db.$executeRawUnsafe(
       `INSERT INTO "${relayPositionsTable}" ("topic", "partition", "offset")
@@ -205,47 +247,73 @@ export class OutboxRelay {
       [...ends.keys()],
       [...ends.values()],
     );
+    this.#positioned.add(topic);
   }
 
+  /**
+   * Publishes the oldest pending rows: one SELECT, one produce request for all their topics, and
+   * one statement that marks them published and records where this send began on each partition.
+   *
+   * Why that record is enough for exactly-once across a crash: below the offset where a send began,
+   * every record of ours was sent by an earlier batch, and positions move only in the same statement
+   * as that batch's mark, so all of those are marked. Whatever a crash leaves in doubt was sent at or
+   * after the recorded positions, which is where a successor looks.
+   */
   async #publishBatch(): Promise<number> {
     const rows = await this.#options.db.$queryRawUnsafe<OutboxRow[]>(
-      `SELECT "id"::text AS "id", "topic", "key", "value", "headers"
+      `SELECT "id"::text AS "id", "topic", "key", "value", "headers",
+              (extract(epoch FROM "created_at") * 1000)::float8 AS "written_ms"
          FROM "${outboxTable}" WHERE "published_at" IS NULL
         ORDER BY "${outboxTable}"."id" LIMIT $1`, // the bigint column: the text alias sorts "10" before "6"
       this.#options.batchSize,
     );
     if (rows.length === 0) return 0;
-    // Consecutive rows for the same topic go in one request; topics are visited in row order, so no
-    // event is published before one written earlier.
-    for (const run of consecutiveRuns(rows)) {
-      const records: OutgoingRecord[] = run.map((row) => ({
-        key: row.key,
-        value: row.value,
-        headers: row.headers,
-      }));
-      await this.#recordPositions(run[0]?.topic ?? '');
-      await withBatchSpan(
-        `send ${run[0]?.topic} (outbox)`,
-        run.map((row) => row.headers),
-        { topic: run[0]?.topic ?? '' },
-        () => this.#options.producer.sendRecords(run[0]?.topic ?? '', records),
-      );
-      await this.#options.db.$executeRawUnsafe(
-        `UPDATE "${outboxTable}" SET "published_at" = CURRENT_TIMESTAMP WHERE "id" = ANY($1::bigint[])`,
-        run.map((row) => row.id),
-      );
-      this.#published += run.length;
+    const byTopic = groupByTopic(rows);
+    for (const topic of byTopic.keys()) {
+      if (!this.#positioned.has(topic)) await this.#recordEndPositions(topic);
     }
+    for (const row of rows) recordOutboxWait(row.headers, row.written_ms, { topic: row.topic });
+    const published = await withBatchSpan(
+      'send (outbox)',
+      rows.map((row) => row.headers),
+      { topic: [...byTopic.keys()].join(',') },
+      () =>
+        this.#options.producer.sendBatch(
+          [...byTopic].map(([topic, topicRows]) => ({
+            topic,
+            records: topicRows.map((row) => ({
+              key: row.key,
+              value: row.value,
+              headers: row.headers,
+            })),
+          })),
+        ),
+    );
+    await this.#options.db.$executeRawUnsafe(
+      `WITH "marked" AS (
+         UPDATE "${outboxTable}" SET "published_at" = CURRENT_TIMESTAMP WHERE "id" = ANY($1::bigint[])
+       )
+       INSERT INTO "${relayPositionsTable}" ("topic", "partition", "offset")
+       SELECT t, p, o FROM unnest($2::text[], $3::int[], $4::bigint[]) AS sent(t, p, o)
+       ON CONFLICT ("topic", "partition") DO UPDATE
+         SET "offset" = GREATEST("${relayPositionsTable}"."offset", EXCLUDED."offset")`,
+      rows.map((row) => row.id),
+      published.map((entry) => entry.topic),
+      published.map((entry) => entry.partition),
+      published.map((entry) => entry.offset),
+    );
+    this.#published += rows.length;
     return rows.length;
   }
 }
 
-function consecutiveRuns(rows: readonly OutboxRow[]): OutboxRow[][] {
-  const runs: OutboxRow[][] = [];
+/** Rows per topic, each topic's rows in the order they were written (Map keeps insertion order). */
+function groupByTopic(rows: readonly OutboxRow[]): Map<string, OutboxRow[]> {
+  const byTopic = new Map<string, OutboxRow[]>();
   for (const row of rows) {
-    const last = runs[runs.length - 1];
-    if (last && last[0]?.topic === row.topic) last.push(row);
-    else runs.push([row]);
+    const list = byTopic.get(row.topic);
+    if (list) list.push(row);
+    else byTopic.set(row.topic, [row]);
   }
-  return runs;
+  return byTopic;
 }

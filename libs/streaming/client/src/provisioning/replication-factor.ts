@@ -7,5 +7,10 @@ import type { Admin } from 'kafkajs';
  */
 export async function clusterReplicationFactor(admin: Admin): Promise<number> {
   const { brokers } = await admin.describeCluster();
-  return Math.max(1, Math.min(3, brokers.length));
+  return replicationFactorFor(brokers.length);
+}
+
+/** The copies a topic gets on a cluster of `brokerCount` brokers: as many as there are, up to 3. */
+export function replicationFactorFor(brokerCount: number): number {
+  return Math.max(1, Math.min(3, brokerCount));
 }

@@ -22,6 +22,12 @@ export async function startStreamingFixture(clientId = 'test') {
   return {
     broker,
     streaming,
+    /** A plain kafkajs client for questions the test asks itself (DescribeGroups, say). */
+    kafka: new Kafka({
+      brokers: [broker.bootstrap],
+      clientId: 'inspector',
+      logLevel: logLevel.NOTHING,
+    }),
     /** Reads a topic from the beginning with a plain kafkajs consumer, independent of the runner. */
     readTopic: (topic: string, want: Parameters<typeof readTopic>[2]) =>
       readTopic(broker.bootstrap, topic, want),

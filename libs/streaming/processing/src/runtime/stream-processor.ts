@@ -151,7 +151,11 @@ export class StreamProcessor {
         this.#streamTimes.observe(record.topic, record.partition, timestamp);
         this.#streamRoots.get(record.topic)!(timed);
       } else {
-        applyTableRecord(this.#tableStore(table!.name), timed, table!.historyMs);
+        applyTableRecord(
+          this.#tableStore(table!.name),
+          kept(timed, table!.select),
+          table!.historyMs,
+        );
       }
       this.#positions.advance(record.topic, record.partition, record.offset);
       for (const hook of this.#afterEachRecord) hook();
@@ -341,4 +345,13 @@ function checkRecord(record: StreamRecord): void {
       'a record needs a topic, a partition (integer >= 0) and an offset (bigint: Kafka offsets are int64)',
     );
   }
+}
+
+/** The record as its table keeps it: the selected part of its value (a tombstone stays one). */
+function kept(
+  record: StreamRecord,
+  select: ((value: unknown) => unknown) | undefined,
+): StreamRecord {
+  if (select === undefined || record.value === null || record.value === undefined) return record;
+  return { ...record, value: select(record.value) };
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { StreamRecord } from '../record.ts';
 import { StreamProcessor } from '../runtime/stream-processor.ts';
+import { memoryState } from '../state/state-backend.ts';
 import { RecordFactory } from '../test-support/records.ts';
 import { TopologyBuilder } from './topology-builder.ts';
 
@@ -137,5 +138,110 @@ describe('stream-table join', () => {
       make.record(ORDERS, 2_000, 'o-1', { orderId: 'o-1', sku: 'SKU-1', quantity: 4 }),
     );
     expect(seen).toEqual([6]);
+  });
+
+  describe('a table that keeps part of each value', () => {
+    interface StockEvent {
+      readonly id: string;
+      readonly available: number;
+      readonly reorderPoint: number;
+    }
+    const low = (event: StockEvent) => ({ low: event.available <= event.reorderPoint });
+
+    function lowStockTable(keepName = 'low') {
+      const builder = new TopologyBuilder();
+      const stock = builder.table<StockEvent, { low: boolean }>(STOCK, {
+        name: 'stock-level',
+        historyMs: 60_000,
+        keep: { name: keepName, select: low },
+      });
+      const joined: string[] = [];
+      builder
+        .stream<OrderLine>(ORDERS)
+        .selectKey((record) => record.value.sku)
+        .leftJoin(stock, (line, status) => `${line.orderId} low=${status?.low ?? 'unknown'}`)
+        .forEach((record) => joined.push(record.value));
+      return { topology: builder.build(), stock, joined };
+    }
+    const level = (id: string, available: number) => ({ id, available, reorderPoint: 3 });
+    const order = (orderId: string) => ({ orderId, sku: 'SKU-1', quantity: 1 });
+
+    it('joins and reads only the kept part, and stores a version only when it changes', () => {
+      const { topology, stock, joined } = lowStockTable();
+      const state = memoryState();
+      const processor = new StreamProcessor(topology, { state });
+      const make = new RecordFactory();
+      processor.process(make.record(STOCK, 1_000, 'SKU-1', level('e1', 9)));
+      processor.process(make.record(STOCK, 2_000, 'SKU-1', level('e2', 8)));
+      processor.process(make.record(STOCK, 3_000, 'SKU-1', level('e3', 3)));
+      processor.process(make.record(STOCK, 4_000, 'SKU-1', level('e4', 2)));
+      processor.process(make.record(STOCK, 5_000, 'SKU-1', level('e5', 10)));
+      for (const [at, id] of [
+        [1_500, 'o-1'],
+        [2_500, 'o-2'],
+        [3_500, 'o-3'],
+        [4_500, 'o-4'],
+        [5_500, 'o-5'],
+      ] as const) {
+        processor.process(make.record(ORDERS, at, id, order(id)));
+      }
+
+      expect(joined).toEqual([
+        'o-1 low=false',
+        'o-2 low=false',
+        'o-3 low=true',
+        'o-4 low=true',
+        'o-5 low=false',
+      ]);
+      expect(processor.tableValue(stock, 'SKU-1')).toEqual({ low: false });
+      processor.checkpoint();
+      // Three changes of the kept value, not five events (and none of their ids).
+      expect(state.load()?.stores['stock-level']).toEqual([
+        [
+          'SKU-1',
+          [
+            { timestamp: 1_000, value: { low: false } },
+            { timestamp: 3_000, value: { low: true } },
+            { timestamp: 5_000, value: { low: false } },
+          ],
+        ],
+      ]);
+    });
+
+    it('answers as if every version were kept when an update arrives out of order', () => {
+      const { topology, joined } = lowStockTable();
+      const processor = new StreamProcessor(topology);
+      const make = new RecordFactory();
+      processor.process(make.record(STOCK, 1_000, 'SKU-1', level('e1', 9)));
+      processor.process(make.record(STOCK, 5_000, 'SKU-1', level('e3', 2)));
+      // Late: the level was already low at 3 s, which makes the 5 s version a repeat.
+      processor.process(make.record(STOCK, 3_000, 'SKU-1', level('e2', 1)));
+      processor.process(make.record(ORDERS, 2_000, 'o-1', order('o-1')));
+      processor.process(make.record(ORDERS, 4_000, 'o-2', order('o-2')));
+      processor.process(make.record(ORDERS, 6_000, 'o-3', order('o-3')));
+      expect(joined).toEqual(['o-1 low=false', 'o-2 low=true', 'o-3 low=true']);
+    });
+
+    it('keeps a tombstone a tombstone', () => {
+      const { topology, stock } = lowStockTable();
+      const processor = new StreamProcessor(topology);
+      const make = new RecordFactory();
+      processor.process(make.record(STOCK, 1_000, 'SKU-1', level('e1', 9)));
+      processor.process(make.record(STOCK, 2_000, 'SKU-1', null));
+      expect(processor.tableValue(stock, 'SKU-1')).toBeUndefined();
+    });
+
+    it('names what it keeps in the topology, so a checkpoint kept otherwise is not resumed', () => {
+      const state = memoryState();
+      const first = new StreamProcessor(lowStockTable('low').topology, { state });
+      first.process(new RecordFactory().record(STOCK, 1_000, 'SKU-1', level('e1', 9)));
+      first.checkpoint();
+      expect(() =>
+        new StreamProcessor(lowStockTable('low-and-out').topology, { state }).restore(),
+      ).toThrow(expect.objectContaining({ code: 'STATE_TOPOLOGY_MISMATCH' }));
+      expect(new StreamProcessor(lowStockTable('low').topology, { state }).restore()).toEqual(
+        first.restore(),
+      );
+    });
   });
 });

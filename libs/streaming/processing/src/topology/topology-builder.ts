@@ -17,7 +17,7 @@ export interface StreamOptions<V> {
   readonly partitions?: number;
 }
 
-export interface TableOptions<V> {
+export interface TableOptions<V, S = V> {
   /** Names the table's store (and its entry in snapshots). */
   readonly name: string;
   readonly timestamp?: TimestampExtractor<V>;
@@ -26,6 +26,14 @@ export interface TableOptions<V> {
    * current at ITS time. 0 (the default) keeps only the latest value per key.
    */
   readonly historyMs?: number;
+  /**
+   * What the table keeps of each record's value (default: all of it); joins and `tableValue` see only
+   * this. A table with history holds a version per record for `historyMs`, and every checkpoint carries
+   * them all: keeping only what its readers need (and no record id or trace) keeps both small, and
+   * versions that keep the same value collapse into one. `name` goes into the topology's description,
+   * so a checkpoint written under another selection is not resumed as if it were this one.
+   */
+  readonly keep?: { readonly name: string; readonly select: (value: V) => S };
 }
 
 export interface WindowOptions {
@@ -53,6 +61,8 @@ export interface TableSource {
   readonly name: string;
   readonly historyMs: number;
   readonly timestamp: TimestampExtractor<unknown> | undefined;
+  /** What the table keeps of a (non-null) record value; undefined keeps it whole. */
+  readonly select: ((value: unknown) => unknown) | undefined;
 }
 
 export interface StoreDescription {
@@ -122,7 +132,7 @@ export class TopologyBuilder {
    * The latest value per key of `topic` (typically compacted: `inventory.stock-level` keyed by sku).
    * A table is a stream of updates read as state: each record replaces its key's value.
    */
-  table<V>(topic: string, options: TableOptions<V>): KTable<V> {
+  table<V, S = V>(topic: string, options: TableOptions<V, S>): KTable<S> {
     this.#claimTopic(topic);
     const historyMs = options.historyMs ?? 0;
     if (!(Number.isSafeInteger(historyMs) && historyMs >= 0)) {
@@ -134,15 +144,18 @@ export class TopologyBuilder {
     this.registerStore({
       name: options.name,
       kind: 'table',
-      signature: `table ${options.name} topic=${topic} history=${historyMs}`,
+      signature:
+        `table ${options.name} topic=${topic} history=${historyMs}` +
+        (options.keep ? ` keep=${options.keep.name}` : ''),
     });
     this.#tables.set(topic, {
       topic,
       name: options.name,
       historyMs,
       timestamp: options.timestamp as TimestampExtractor<unknown> | undefined,
+      select: options.keep?.select as ((value: unknown) => unknown) | undefined,
     });
-    return new KTable<V>(options.name, topic);
+    return new KTable<S>(options.name, topic);
   }
 
   build(): Topology {

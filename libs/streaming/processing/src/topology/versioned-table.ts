@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { StreamRecord } from '../record.ts';
 import type { KeyValueStore } from '../state/key-value-store.ts';
 
@@ -14,6 +15,10 @@ export interface TableVersion {
  * Versions newer than `latest - historyMs` are kept, plus the newest one before that bound, so a lookup
  * for any time inside the history finds the value that was current then. With `historyMs = 0` only the
  * latest value is kept: a plain "latest value per key" table.
+ *
+ * A version whose value equals the one before it is not stored (nor is a later one that the new version
+ * makes a repeat): a lookup at any time answers the same without it. A table that keeps a coarse
+ * value (a stock status rather than every stock event) thus holds one version per change of that value.
  */
 export function applyTableRecord(
   store: KeyValueStore<TableVersion[]>,
@@ -27,6 +32,9 @@ export function applyTableRecord(
   // record in the log wins, as compaction would decide.
   let at = versions.length;
   while (at > 0 && versions[at - 1]!.timestamp > version.timestamp) at--;
+  if (at > 0 && isDeepStrictEqual(versions[at - 1]!.value, version.value)) return;
+  const next = versions[at];
+  if (next !== undefined && isDeepStrictEqual(next.value, version.value)) versions.splice(at, 1);
   versions.splice(at, 0, version);
 
   const bound = versions[versions.length - 1]!.timestamp - historyMs;

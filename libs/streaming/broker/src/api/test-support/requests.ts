@@ -1,21 +1,23 @@
 // Test support: request bodies for the handler tests, with every field the newest version needs
 // (encoders skip what an older version does not carry).
+import { ApiKey } from '../../protocol/index.ts';
 import { encodeRecordBatch } from '../../storage/record-batch.ts';
 import type { RecordInput } from '../../storage/record-batch.ts';
 
+/** The API keys the handler tests use most, by shorter names. */
 export const API = {
-  PRODUCE: 0,
-  FETCH: 1,
-  LIST_OFFSETS: 2,
-  METADATA: 3,
-  API_VERSIONS: 18,
-  CREATE_TOPICS: 19,
-  DELETE_TOPICS: 20,
-  DELETE_RECORDS: 21,
-  DESCRIBE_CONFIGS: 32,
-  ALTER_CONFIGS: 33,
-  CREATE_PARTITIONS: 37,
-  INCREMENTAL_ALTER_CONFIGS: 44,
+  PRODUCE: ApiKey.Produce,
+  FETCH: ApiKey.Fetch,
+  LIST_OFFSETS: ApiKey.ListOffsets,
+  METADATA: ApiKey.Metadata,
+  API_VERSIONS: ApiKey.ApiVersions,
+  CREATE_TOPICS: ApiKey.CreateTopics,
+  DELETE_TOPICS: ApiKey.DeleteTopics,
+  DELETE_RECORDS: ApiKey.DeleteRecords,
+  DESCRIBE_CONFIGS: ApiKey.DescribeConfigs,
+  ALTER_CONFIGS: ApiKey.AlterConfigs,
+  CREATE_PARTITIONS: ApiKey.CreatePartitions,
+  INCREMENTAL_ALTER_CONFIGS: ApiKey.IncrementalAlterConfigs,
 } as const;
 
 export function batch(

@@ -1,22 +1,22 @@
 // Test support: a minimal Kafka client speaking raw frames through the generated codecs, so handler
 // tests exercise the real server, the real codecs and exact API versions without a third-party client.
 import net from 'node:net';
-import { API_BY_KEY, Reader, Writer, loadApiCodecs } from '../../protocol/index.ts';
-import type { ApiSpec } from '../../protocol/index.ts';
+import tls from 'node:tls';
+import { API_ENTRIES, ApiKey, Reader, Writer, loadApiCodecs } from '../../protocol/index.ts';
+import type { ApiRequest, ApiResponse, ApiSpec } from '../../protocol/index.ts';
 
 // Every codec up front: frame() and the response decoding below are synchronous.
 await loadApiCodecs();
 
-function codecsOf(apiKey: number): ApiSpec {
-  const spec = API_BY_KEY.get(apiKey)?.codecs;
+function codecsOf<K extends ApiKey>(apiKey: K): ApiSpec<ApiRequest<K>, ApiResponse<K>> {
+  const spec = API_ENTRIES[apiKey].codecs;
   if (!spec) throw new Error(`no codec for API ${apiKey}`);
   return spec;
 }
 
+/** An answer we wait for: how to read it (the codecs of the API it answers), and where it goes. */
 interface Pending {
-  apiKey: number;
-  version: number;
-  resolve: (body: unknown) => void;
+  decode: (r: Reader) => void;
   reject: (err: Error) => void;
 }
 
@@ -26,6 +26,11 @@ export class WireClient {
   /** Correlation ids in send order, to check that answers come back in that order. */
   readonly answeredOrder: number[] = [];
   private buffer: Buffer = Buffer.alloc(0);
+  /** Waiters for frames without a response header (SASL tokens after a v0 handshake). */
+  private readonly rawWaiters: Array<{
+    resolve: (frame: Buffer) => void;
+    reject: (err: Error) => void;
+  }> = [];
   private nextCorrelationId = 1;
   /** Resolves when the server (or we) closed the connection. */
   readonly closed: Promise<void>;
@@ -40,6 +45,7 @@ export class WireClient {
     socket.on('close', () => {
       for (const p of this.pending.values()) p.reject(new Error('connection closed'));
       this.pending.clear();
+      for (const w of this.rawWaiters.splice(0)) w.reject(new Error('connection closed'));
     });
   }
 
@@ -53,12 +59,26 @@ export class WireClient {
     });
   }
 
+  /** Connects over TLS; resolves once the handshake is done. */
+  static connectTls(port: number, options: tls.ConnectionOptions = {}): Promise<WireClient> {
+    return new Promise((resolve, reject) => {
+      const socket = tls.connect(
+        { port, host: '127.0.0.1', servername: 'localhost', ...options },
+        () => {
+          socket.off('error', reject);
+          resolve(new WireClient(socket));
+        },
+      );
+      socket.once('error', reject);
+    });
+  }
+
   /** Encodes a full request frame (size prefix, header v0/v1/v2 as the version requires, body). */
-  static frame(
-    apiKey: number,
+  static frame<K extends ApiKey>(
+    apiKey: K,
     version: number,
     correlationId: number,
-    body: unknown,
+    body: ApiRequest<K>,
     clientId: string | null = 'wire-client',
   ): Buffer {
     const spec = codecsOf(apiKey);
@@ -68,7 +88,7 @@ export class WireClient {
     w.int32(correlationId);
     w.nullableString(clientId);
     if (spec.flexibleMin !== null && version >= spec.flexibleMin) w.unsignedVarint(0);
-    spec.encodeRequest(w, version, body as never);
+    spec.encodeRequest(w, version, body);
     const payload = w.toBuffer();
     const size = Buffer.alloc(4);
     size.writeInt32BE(payload.length);
@@ -76,17 +96,17 @@ export class WireClient {
   }
 
   /** Sends a request and resolves with the decoded response body. */
-  send<Res = any>(apiKey: number, version: number, body: unknown): Promise<Res> {
+  send<K extends ApiKey>(apiKey: K, version: number, body: ApiRequest<K>): Promise<ApiResponse<K>> {
     const correlationId = this.nextCorrelationId++;
     // Encode first: a body the version cannot carry must fail here, not leave a dangling expectation.
     const frame = WireClient.frame(apiKey, version, correlationId, body, this.clientId);
-    const promise = this.expect<Res>(apiKey, version, correlationId);
+    const promise = this.expect(apiKey, version, correlationId);
     this.socket.write(frame);
     return promise;
   }
 
   /** Sends a request that gets no response (acks=0 Produce). */
-  sendOneWay(apiKey: number, version: number, body: unknown): void {
+  sendOneWay<K extends ApiKey>(apiKey: K, version: number, body: ApiRequest<K>): void {
     this.socket.write(
       WireClient.frame(apiKey, version, this.nextCorrelationId++, body, this.clientId),
     );
@@ -96,12 +116,23 @@ export class WireClient {
    * Registers interest in a response read with `responseVersion` (differs from the request version for
    * the KIP-511 ApiVersions fallback).
    */
-  expect<Res = any>(apiKey: number, responseVersion: number, correlationId: number): Promise<Res> {
-    return new Promise<Res>((resolve, reject) => {
+  expect<K extends ApiKey>(
+    apiKey: K,
+    responseVersion: number,
+    correlationId: number,
+  ): Promise<ApiResponse<K>> {
+    const spec = codecsOf(apiKey);
+    // Response header v1 (tagged fields) for flexible versions, except ApiVersions (always v0).
+    const flexibleHeader =
+      apiKey !== ApiKey.ApiVersions &&
+      spec.flexibleMin !== null &&
+      responseVersion >= spec.flexibleMin;
+    return new Promise<ApiResponse<K>>((resolve, reject) => {
       this.pending.set(correlationId, {
-        apiKey,
-        version: responseVersion,
-        resolve: resolve as (b: unknown) => void,
+        decode: (r) => {
+          if (flexibleHeader) r.skipTaggedFields();
+          resolve(spec.decodeResponse(r, responseVersion));
+        },
         reject,
       });
     });
@@ -109,6 +140,17 @@ export class WireClient {
 
   writeRaw(bytes: Buffer): void {
     this.socket.write(bytes);
+  }
+
+  /** Sends a bare size-prefixed frame (a SASL token after SaslHandshake v0) and resolves with the bare answer. */
+  sendRawToken(token: Buffer): Promise<Buffer> {
+    const answer = new Promise<Buffer>((resolve, reject) =>
+      this.rawWaiters.push({ resolve, reject }),
+    );
+    const size = Buffer.alloc(4);
+    size.writeInt32BE(token.length);
+    this.socket.write(Buffer.concat([size, token]));
+    return answer;
   }
 
   close(): Promise<void> {
@@ -128,6 +170,11 @@ export class WireClient {
   }
 
   private onFrame(frame: Buffer): void {
+    const raw = this.rawWaiters.shift();
+    if (raw) {
+      raw.resolve(Buffer.from(frame));
+      return;
+    }
     const r = new Reader(frame);
     const correlationId = r.int32();
     this.answeredOrder.push(correlationId);
@@ -135,11 +182,7 @@ export class WireClient {
     if (!p) return;
     this.pending.delete(correlationId);
     try {
-      const spec = codecsOf(p.apiKey);
-      // Response header v1 (tagged fields) for flexible versions, except ApiVersions (always v0).
-      if (p.apiKey !== 18 && spec.flexibleMin !== null && p.version >= spec.flexibleMin)
-        r.skipTaggedFields();
-      p.resolve(spec.decodeResponse(r, p.version));
+      p.decode(r);
     } catch (err) {
       p.reject(err as Error);
     }

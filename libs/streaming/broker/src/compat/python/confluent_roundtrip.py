@@ -7,7 +7,7 @@ import time
 
 from confluent_kafka import (OFFSET_BEGINNING, Consumer, KafkaError, Producer,
                              TopicPartition)
-from confluent_kafka.admin import AdminClient, NewTopic
+from confluent_kafka.admin import AdminClient, ConfigResource, NewTopic
 
 
 def create_topic(args):
@@ -98,7 +98,27 @@ def consume(args):
     return {'records': out, 'errors': errors, 'partitionsAtEnd': sorted(at_end)}
 
 
-COMMANDS = {'create-topic': create_topic, 'produce': produce, 'consume': consume}
+def alter_topic_configs(args):
+    """AlterConfigs (librdkafka's 0092_mixed_msgver sets message.format.version this way), then
+    DescribeConfigs: the error of the alter (or None) and every config's value and source."""
+    admin = AdminClient({'bootstrap.servers': args['bootstrap']})
+    resource = ConfigResource('topic', args['topic'], set_config=args['configs'])
+    error = None
+    try:
+        for future in admin.alter_configs([resource], request_timeout=15).values():
+            future.result(timeout=30)
+    except Exception as err:  # KafkaException carrying the broker's error
+        error = str(err)
+    described = {}
+    for future in admin.describe_configs([ConfigResource('topic', args['topic'])],
+                                         request_timeout=15).values():
+        for name, entry in future.result(timeout=30).items():
+            described[name] = {'value': entry.value, 'source': entry.source}
+    return {'error': error, 'configs': described}
+
+
+COMMANDS = {'create-topic': create_topic, 'produce': produce, 'consume': consume,
+            'alter-topic-configs': alter_topic_configs}
 
 if __name__ == '__main__':
     result = COMMANDS[sys.argv[1]](json.loads(sys.argv[2]))

@@ -77,7 +77,37 @@ def consume(args):
     return {'records': out, 'endOffsets': {str(tp.partition): end[tp] for tp in tps}}
 
 
-COMMANDS = {'codecs': codecs, 'create-topic': create_topic, 'produce': produce, 'consume': consume}
+def old_roundtrip(args):
+    """Produce and read back as a client of an old broker (api_version pinned, no version probe):
+    (0, 9) speaks message format 0, (0, 10) format 1. No headers: those formats have none."""
+    version = tuple(args['apiVersion'])
+    compression = args.get('compression')
+    producer = KafkaProducer(bootstrap_servers=args['bootstrap'], api_version=version, acks=1,
+                             compression_type=None if compression in (None, 'none') else compression)
+    futures = [producer.send(args['topic'], key=('k%d' % i).encode(), value=('v%d' % i).encode(),
+                             timestamp_ms=args['timestampMs'] + i)
+               for i in range(args['count'])]
+    producer.flush(30)
+    offsets = [f.get(timeout=30).offset for f in futures]
+    producer.close()
+    consumer = KafkaConsumer(bootstrap_servers=args['bootstrap'], api_version=version,
+                             group_id=None, enable_auto_commit=False)
+    tp = TopicPartition(args['topic'], 0)
+    consumer.assign([tp])
+    consumer.seek(tp, 0)
+    out = []
+    deadline = time.time() + 30
+    while time.time() < deadline and len(out) < args['count']:
+        for messages in consumer.poll(timeout_ms=500).values():
+            for msg in messages:
+                out.append({'offset': msg.offset, 'key': msg.key.decode(),
+                            'value': msg.value.decode(), 'timestamp': msg.timestamp})
+    consumer.close()
+    return {'producedOffsets': offsets, 'records': out}
+
+
+COMMANDS = {'codecs': codecs, 'create-topic': create_topic, 'produce': produce, 'consume': consume,
+            'old-roundtrip': old_roundtrip}
 
 if __name__ == '__main__':
     result = COMMANDS[sys.argv[1]](json.loads(sys.argv[2]))

@@ -7,7 +7,8 @@
  * keeps its offset, timestamp, key, value and headers exactly.
  */
 import { crc32c } from '../crc32c.ts';
-import { StorageError, StorageErrorCode } from '../errors.ts';
+import { ErrorCode } from '../../errors/index.ts';
+import { StorageError } from '../errors.ts';
 import {
   Attribute,
   BATCH_HEADER_SIZE,
@@ -37,6 +38,9 @@ export interface RawBatch {
   attributes: number;
   codec: number;
   isControl: boolean;
+  /** -1 for batches without a producer. */
+  producerId: number;
+  isTransactional: boolean;
   records: RawRecord[];
 }
 
@@ -86,7 +90,7 @@ export function readRawBatch(batch: Buffer): RawBatch {
   } catch (err) {
     if (err instanceof RangeError) {
       throw new StorageError(
-        StorageErrorCode.CORRUPT_MESSAGE,
+        ErrorCode.CORRUPT_MESSAGE,
         `batch at offset ${baseOffset}: ${err.message}`,
       );
     }
@@ -98,6 +102,8 @@ export function readRawBatch(batch: Buffer): RawBatch {
     attributes,
     codec,
     isControl: (attributes & Attribute.CONTROL) !== 0,
+    producerId: readInt64(batch, BatchField.PRODUCER_ID),
+    isTransactional: (attributes & Attribute.TRANSACTIONAL) !== 0,
     records,
   };
 }

@@ -12,7 +12,8 @@
 import { gunzipSync, gzipSync, zstdCompressSync, zstdDecompressSync } from 'node:zlib';
 import * as lz4 from 'lz4js';
 import * as snappy from 'snappyjs';
-import { StorageError, StorageErrorCode } from '../errors.ts';
+import { ErrorCode } from '../../errors/index.ts';
+import { StorageError } from '../errors.ts';
 import { Compression } from '../record-batch.ts';
 
 const XERIAL_MAGIC = Buffer.from([0x82, 0x53, 0x4e, 0x41, 0x50, 0x50, 0x59, 0x00]);
@@ -73,12 +74,12 @@ export function decompressRecords(codec: number, data: Buffer): Buffer {
     }
   } catch (err) {
     throw new StorageError(
-      StorageErrorCode.CORRUPT_MESSAGE,
+      ErrorCode.CORRUPT_MESSAGE,
       `cannot decompress records (codec ${codec}): ${(err as Error).message}`,
     );
   }
   throw new StorageError(
-    StorageErrorCode.UNSUPPORTED_FOR_MESSAGE_FORMAT,
+    ErrorCode.UNSUPPORTED_FOR_MESSAGE_FORMAT,
     `unknown compression codec ${codec}`,
   );
 }
@@ -98,7 +99,7 @@ export function compressRecords(codec: number, data: Buffer): Buffer {
       return zstdCompressSync(data);
   }
   throw new StorageError(
-    StorageErrorCode.UNSUPPORTED_FOR_MESSAGE_FORMAT,
+    ErrorCode.UNSUPPORTED_FOR_MESSAGE_FORMAT,
     `unknown compression codec ${codec}`,
   );
 }

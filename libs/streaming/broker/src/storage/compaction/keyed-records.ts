@@ -3,7 +3,8 @@
  * has no place in them: like Kafka, the produce is refused with INVALID_RECORD
  * before anything is written (compressed batches are looked into).
  */
-import { StorageError, StorageErrorCode } from '../errors.ts';
+import { ErrorCode } from '../../errors/index.ts';
+import { StorageError } from '../errors.ts';
 import { BatchField, LOG_OVERHEAD } from '../record-batch.ts';
 import { readRawBatch } from './batch-records.ts';
 
@@ -21,7 +22,7 @@ export function requireRecordKeys(records: Buffer, topic: string, partition: num
     }
     if (!raw.isControl && raw.records.some((r) => r.key === null)) {
       throw new StorageError(
-        StorageErrorCode.INVALID_RECORD,
+        ErrorCode.INVALID_RECORD,
         `Compacted topic cannot accept message without key in topic partition ${topic}-${partition}.`,
       );
     }

@@ -19,14 +19,15 @@
  */
 import fs from 'node:fs';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { StorageError, StorageErrorCode } from '../errors.ts';
+import { ErrorCode } from '../../errors/index.ts';
+import { StorageError } from '../errors.ts';
 import type { LogManager } from '../log-manager.ts';
 import { silentLogger, type Logger } from '../logger.ts';
 import type { InactiveSegment, PartitionLog } from '../partition-log.ts';
 import { BatchField, LOG_OVERHEAD } from '../record-batch.ts';
 import type { TopicConfig } from '../topic-config.ts';
 import { readRawBatch, rebuildBatch } from './batch-records.ts';
-import type { RawRecord } from './batch-records.ts';
+import type { RawBatch, RawRecord } from './batch-records.ts';
 
 /** Kafka's log.cleaner.backoff.ms default. */
 export const DEFAULT_CLEANER_BACKOFF_MS = 15_000;
@@ -48,7 +49,18 @@ export interface LogCleanerOptions {
    * later replay of the log would need to recognise retried produces.
    */
   beforeRewrite?: (log: PartitionLog) => void;
+  /**
+   * The partition's transactions, as Kafka's cleaner uses them: nothing at or above the last stable
+   * offset is compacted (an open transaction may still abort), and the records of aborted
+   * transactions are removed rather than kept as a key's latest value. Markers are kept.
+   */
+  transactions?: CleanerTransactions;
   now?: () => number;
+}
+
+export interface CleanerTransactions {
+  lastStableOffset(log: PartitionLog): number;
+  isAborted(log: PartitionLog, producerId: number, offset: number): boolean;
 }
 
 export interface CompactionOptions {
@@ -91,6 +103,7 @@ export class LogCleaner {
   private readonly logs: LogManager;
   private readonly logger: Logger;
   private readonly beforeRewrite: ((log: PartitionLog) => void) | undefined;
+  private readonly transactions: CleanerTransactions | undefined;
   private readonly now: () => number;
   private readonly state = new WeakMap<PartitionLog, CleanState>();
   /** Passes run one at a time, in request order. */
@@ -102,6 +115,7 @@ export class LogCleaner {
     this.logs = opts.logs;
     this.logger = opts.logger ?? silentLogger;
     this.beforeRewrite = opts.beforeRewrite;
+    this.transactions = opts.transactions;
     this.now = opts.now ?? Date.now;
     const backoff = opts.backoffMs === undefined ? DEFAULT_CLEANER_BACKOFF_MS : opts.backoffMs;
     if (backoff !== null && backoff > 0) this.schedule(backoff);
@@ -166,8 +180,15 @@ export class LogCleaner {
     const cfg = log.config;
     if (!compacts(cfg) || log.isOffline) return null;
     const nowMs = options.nowMs ?? this.now();
-    const cleanable = cleanableSegments(log.inactiveSegments(), cfg, nowMs);
+    const stableEnd = this.transactions?.lastStableOffset(log) ?? Infinity;
+    const cleanable = cleanableSegments(log.inactiveSegments(), cfg, nowMs).filter(
+      (s) => s.nextOffset <= stableEnd,
+    );
     if (cleanable.length === 0) return null;
+    const aborted = (raw: RawBatch): boolean =>
+      raw.isTransactional &&
+      this.transactions !== undefined &&
+      this.transactions.isAborted(log, raw.producerId, raw.baseOffset);
     const st = this.state.get(log) ?? { dirtyFrom: 0, tombstoneDeadline: Infinity };
     let dirtyBytes = 0;
     let totalBytes = 0;
@@ -175,8 +196,15 @@ export class LogCleaner {
       totalBytes += s.size;
       if (s.baseOffset >= st.dirtyFrom) dirtyBytes += s.size;
     }
+    // max.compaction.lag.ms: dirty data older than the lag is cleaned whatever the dirty ratio.
+    const firstDirty = cleanable.find((s) => s.baseOffset >= st.dirtyFrom);
+    const overdue =
+      firstDirty !== undefined &&
+      firstDirty.firstTimestamp >= 0 &&
+      nowMs - firstDirty.firstTimestamp >= cfg.maxCompactionLagMs;
     const due =
       options.force === true ||
+      overdue ||
       (dirtyBytes > 0 && dirtyBytes / totalBytes >= cfg.minCleanableDirtyRatio) ||
       st.tombstoneDeadline <= nowMs;
     if (!due) return null;
@@ -186,7 +214,7 @@ export class LogCleaner {
     for (const s of cleanable) {
       forEachBatch(s, (batch) => {
         const raw = readRawBatch(batch);
-        if (raw.isControl) return;
+        if (raw.isControl || aborted(raw)) return;
         for (const r of raw.records) if (r.key) latest.set(r.key.toString('latin1'), r.offset);
       });
       await yieldToEventLoop();
@@ -211,7 +239,7 @@ export class LogCleaner {
     for (const s of cleanable) {
       if (!this.isCurrent(log)) return null;
       const cleanedPath = s.logPath + CLEANED_SUFFIX;
-      const result = writeCleanedCopy(s, cleanedPath, keep);
+      const result = writeCleanedCopy(s, cleanedPath, keep, aborted);
       stats.bytesBefore += s.size;
       stats.recordsRemoved += result.recordsRemoved;
       if (!result.changed) {
@@ -278,7 +306,7 @@ function forEachBatch(segment: InactiveSegment, visit: (batch: Buffer) => void):
           got = fs.readSync(fd, window, 0, size, pos);
           if (got < size)
             throw new StorageError(
-              StorageErrorCode.CORRUPT_MESSAGE,
+              ErrorCode.CORRUPT_MESSAGE,
               `truncated batch in ${segment.logPath}`,
             );
         }
@@ -287,7 +315,7 @@ function forEachBatch(segment: InactiveSegment, visit: (batch: Buffer) => void):
       }
       if (at === 0)
         throw new StorageError(
-          StorageErrorCode.CORRUPT_MESSAGE,
+          ErrorCode.CORRUPT_MESSAGE,
           `unreadable batch at byte ${pos} of ${segment.logPath}`,
         );
       pos += at;
@@ -302,6 +330,7 @@ function writeCleanedCopy(
   segment: InactiveSegment,
   cleanedPath: string,
   keep: (r: RawRecord) => boolean,
+  aborted: (raw: RawBatch) => boolean,
 ): { changed: boolean; bytes: number; recordsRemoved: number } {
   const fd = fs.openSync(cleanedPath, 'w');
   let bytes = 0;
@@ -319,7 +348,7 @@ function writeCleanedCopy(
         write(batch);
         return;
       }
-      const kept = raw.records.filter(keep);
+      const kept = aborted(raw) ? [] : raw.records.filter(keep);
       recordsRemoved += raw.records.length - kept.length;
       if (kept.length === raw.records.length) write(batch);
       else if (kept.length > 0) write(rebuildBatch(batch, kept));

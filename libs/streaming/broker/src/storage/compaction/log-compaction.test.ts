@@ -244,6 +244,21 @@ describe('log compaction', () => {
     expect(readAll(log)).toEqual(before);
   });
 
+  it('cleans dirty data older than max.compaction.lag.ms whatever the dirty ratio', async () => {
+    // A dirty ratio of 1 is never reached while the log has a clean part: only the lag can make it due.
+    const { m, log } = await compactedTopic({
+      'min.cleanable.dirty.ratio': '1',
+      'max.compaction.lag.ms': '5000',
+    });
+    writeUpdates(log, { keys: 3, rounds: 300, perBatch: 10 });
+    const c = cleaner(m);
+    expect((await c.runCompaction({ force: true, nowMs: T0 + 1_000 })).partitionsCleaned).toBe(1);
+    writeUpdates(log, { keys: 3, rounds: 300, perBatch: 10 });
+    // Records are T0..T0+899: the new dirty segments' data is not yet 5 s old, then it is.
+    expect((await c.runCompaction({ nowMs: T0 + 4_000 })).partitionsCleaned).toBe(0);
+    expect((await c.runCompaction({ nowMs: T0 + 6_000 })).partitionsCleaned).toBe(1);
+  });
+
   it('does nothing to topics without cleanup.policy=compact', async () => {
     const dir = tempDir();
     const m = await open(dir);

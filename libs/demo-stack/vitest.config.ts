@@ -1,0 +1,3 @@
+import { projectTestConfig } from '@retail-streams/workspace-tools/vitest';
+
+export default projectTestConfig('demo-stack');
