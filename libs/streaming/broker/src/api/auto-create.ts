@@ -1,5 +1,6 @@
 import type { TopicInfo } from '../storage/index.ts';
 import { ErrorCode, toKafkaError } from '../errors/index.ts';
+import { TXN_STATE_TOPIC, createTxnStateTopic } from '../txn/txn-state-topic.ts';
 import { topicNameProblem } from './topic-name.ts';
 import type { BrokerContext } from './types.ts';
 
@@ -29,7 +30,11 @@ export function lookupTopic(
     };
   }
   try {
-    const topic = broker.logs.createTopic(name, broker.config.numPartitions);
+    // Like Kafka, an internal topic is auto-created with its own layout, not the broker's defaults:
+    // the transaction coordinator needs one compacted partition whoever creates it first.
+    if (name === TXN_STATE_TOPIC) createTxnStateTopic(broker.logs);
+    const topic =
+      broker.logs.getTopic(name) ?? broker.logs.createTopic(name, broker.config.numPartitions);
     broker.logger.info({ topic: name, partitions: topic.partitionCount }, 'auto-created topic');
     return { topic, errorCode: 0 };
   } catch (err) {

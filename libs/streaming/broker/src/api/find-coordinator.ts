@@ -47,6 +47,10 @@ function lookup(ctx: RequestContext, key: string, keyType: number): Coordinator 
         'Not authorized to use this transactional id',
       );
     if (!key) return none(E.INVALID_REQUEST, 'empty transactional id');
+    // Kafka creates __transaction_state on the first lookup of a transaction coordinator.
+    const errorCode = ctx.broker.transactions.prepareStateTopic();
+    if (errorCode !== E.NONE)
+      return none(errorCode, 'the transaction state log cannot be created yet: retry the lookup');
     return found;
   }
   return none(E.INVALID_REQUEST, `unsupported coordinator key type ${keyType}`);

@@ -18,13 +18,15 @@ export { TXN_STATES, type PendingOffset, type TxnMetadata, type TxnState } from 
 export {
   MemoryTxnStore,
   TXN_STATE_TOPIC,
+  createTxnStateTopic,
   TxnStateTopicStore,
   type TxnStore,
 } from './txn-state-topic.ts';
 export type { TxnHooks } from './txn-coordinator-state.ts';
 
 /**
- * The broker's transaction coordinator: opens (or creates) `__transaction_state`, replays it, and
+ * The broker's transaction coordinator: replays `__transaction_state` if it exists (it is created
+ * on first use, as in Kafka, not here), and
  * connects the coordinator to the partition logs (markers), the producer state (produce checks) and
  * the group coordinator (offsets committed in transactions).
  */

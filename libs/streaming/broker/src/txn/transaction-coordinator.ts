@@ -85,6 +85,22 @@ export class TransactionCoordinator {
       );
   }
 
+  /**
+   * FindCoordinator for a transactional id: as in Kafka, the first lookup creates
+   * `__transaction_state` (which a broker without transactional producers never has). NONE, or
+   * COORDINATOR_NOT_AVAILABLE when the topic cannot be created (the client retries the lookup).
+   */
+  prepareStateTopic(): number {
+    if (this.closed) return E.COORDINATOR_NOT_AVAILABLE;
+    try {
+      this.st.store.create();
+      return E.NONE;
+    } catch (err) {
+      this.st.logger.error({ err }, 'cannot create __transaction_state');
+      return E.COORDINATOR_NOT_AVAILABLE;
+    }
+  }
+
   /** InitProducerId with a transactional id. */
   initProducerId(
     transactionalId: string,
