@@ -95,6 +95,40 @@ describe('AnalyticsPipeline', () => {
     expect(await ordersInMinute(db)).toBe(2);
   });
 
+  it('reports a record as committed only once its effects are in the database', async () => {
+    const db = await freshDatabase('pipeline_committed_positions');
+    const pipeline = await AnalyticsPipeline.open({
+      db,
+      groupId: 'analytics',
+      topology,
+      logger,
+      minCommitIntervalMs: 300,
+    });
+    const last = (positions: ReturnType<typeof pipeline.positions>) =>
+      positions.map((position) => `${position.partition}@${position.lastProcessedOffset}`);
+    await pipeline.handle(record(0, 0, order(1, 1)));
+    expect(last(pipeline.committedPositions())).toEqual(['0@0']);
+
+    // The second record is processed at once, and committed only after the commit interval: until
+    // then a replay that waited for it must not be called complete (the aggregates lack it).
+    const second = pipeline.handle(record(0, 1, order(2, 2)));
+    expect(last(pipeline.positions())).toEqual(['0@1']);
+    expect(last(pipeline.committedPositions())).toEqual(['0@0']);
+    expect(await ordersInMinute(db)).toBe(1);
+    await second;
+    expect(last(pipeline.committedPositions())).toEqual(['0@1']);
+    expect(await ordersInMinute(db)).toBe(2);
+
+    // A commit that fails leaves the committed positions where they were.
+    await db.$executeRawUnsafe(`UPDATE processing_state SET group_id = 'someone-else'`);
+    await expect(pipeline.handle(record(0, 2, order(3, 3)))).rejects.toMatchObject({
+      code: 'STALE_CONSUMER_GROUP',
+    });
+    expect(last(pipeline.committedPositions())).toEqual(['0@1']);
+    await db.$executeRawUnsafe(`UPDATE processing_state SET group_id = 'analytics'`);
+    await pipeline.close();
+  });
+
   it('commits records of several partitions arriving together in one transaction', async () => {
     const db = await freshDatabase('pipeline_group_commit');
     const pipeline = await AnalyticsPipeline.open({ db, groupId: 'analytics', topology, logger });

@@ -3,6 +3,7 @@ import {
   ProcessingError,
   StreamProcessor,
   type LateRecord,
+  type ResumePosition,
   type StreamRecord,
 } from '@retail-streams/streaming-processing';
 import { AnalyticsError } from '../analytics-error.ts';
@@ -74,6 +75,8 @@ export class AnalyticsPipeline {
   readonly #options: AnalyticsPipelineOptions;
   #processor!: StreamProcessor;
   #state!: CapturedState;
+  /** The positions of the last checkpoint in the database (see committedPositions). */
+  #committedPositions: ResumePosition[] = [];
   #batch: PendingBatch = emptyBatch();
   #flushing: Promise<void> | undefined;
   #rebuilding: Promise<void> | undefined;
@@ -116,6 +119,7 @@ export class AnalyticsPipeline {
     processor.restore();
     this.#processor = processor;
     this.#state = state;
+    this.#committedPositions = processor.positions();
     // One line per start (and per rebuild): the restore grows with the state, bench:start reads it.
     this.#options.logger.info(
       { groupId: this.groupId, ms: Math.round(performance.now() - began) },
@@ -131,9 +135,20 @@ export class AnalyticsPipeline {
     return this.#commits;
   }
 
-  /** The processor's positions: last processed offset per topic-partition. */
-  positions() {
+  /**
+   * The processor's positions: last processed offset per topic-partition. A record counts here as
+   * soon as it is processed in memory, before its commit: a measure of progress, not of durability.
+   */
+  positions(): ResumePosition[] {
     return this.#processor.positions();
+  }
+
+  /**
+   * The positions the checkpoint in the database reflects: every record up to them has its effects
+   * committed, so the stored aggregates include it. A commit that fails leaves them as they were.
+   */
+  committedPositions(): ResumePosition[] {
+    return this.#committedPositions;
   }
 
   /**
@@ -235,8 +250,10 @@ export class AnalyticsPipeline {
       }
       this.#batch = emptyBatch();
       let written: Batch;
+      let positions: ResumePosition[];
       try {
         this.#processor.checkpoint();
+        positions = this.#processor.positions();
         written = {
           checkpoint: this.#state.take()!,
           changes: this.#processor.drainChanges(),
@@ -255,6 +272,7 @@ export class AnalyticsPipeline {
         continue;
       }
       this.#commits++;
+      this.#committedPositions = positions;
       for (const waiter of batch.waiters) waiter.resolve();
       try {
         this.#options.onCommit?.();

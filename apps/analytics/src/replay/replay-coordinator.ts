@@ -304,12 +304,14 @@ export class ReplayCoordinator {
   }
 
   /**
-   * A partition is done when the pipeline has processed its last record before the target, or the
-   * group's committed offset has reached the target (records the runner dead-lettered never reach the
+   * A partition is done when the pipeline has COMMITTED its last record before the target (processed
+   * in memory is not enough: the replay would be reported complete while its last records' effects
+   * are still on their way to the database, and a summary read then would miss them), or the group's
+   * committed offset has reached the target (records the runner dead-lettered never reach the
    * pipeline, but their offsets are committed).
    */
   async #caughtUp(replay: ReplayRow, topicNames: readonly string[]): Promise<boolean> {
-    const processed = this.#processedOffsets(replay.group_id);
+    const processed = this.#processedOffsets(replay.group_id, 'committed');
     const pending: string[] = [];
     for (const topic of topicNames) {
       for (const [partition, target] of Object.entries(replay.targets[topic] ?? {})) {
@@ -330,11 +332,16 @@ export class ReplayCoordinator {
     });
   }
 
-  #processedOffsets(groupId: string): Map<string, number> {
+  /** The pipeline's last offset per partition: processed in memory, or committed with its effects. */
+  #processedOffsets(
+    groupId: string,
+    which: 'processed' | 'committed' = 'processed',
+  ): Map<string, number> {
     const pipeline = this.#options.engine.pipeline;
     const positions = new Map<string, number>();
     if (pipeline === undefined || pipeline.groupId !== groupId) return positions;
-    for (const position of pipeline.positions()) {
+    const list = which === 'committed' ? pipeline.committedPositions() : pipeline.positions();
+    for (const position of list) {
       positions.set(`${position.topic}:${position.partition}`, Number(position.nextOffset) - 1);
     }
     return positions;

@@ -12,6 +12,7 @@ import {
   startAnalyticsEnvironment,
   type AnalyticsEnvironment,
 } from '../test-support/analytics-environment.ts';
+import { analyticsTopicNames } from '../consuming/analytics-consumer.ts';
 import type { ReplayView } from './replay-coordinator.ts';
 
 // A replay is an operator's action (issue #15 part 7): it needs the control token, runs at a bounded
@@ -65,14 +66,28 @@ function replayed(summary: AnalyticsSummary) {
   return rest;
 }
 
-/** Consumed everything published so far (the aggregates a replay must rebuild). */
+/**
+ * Consumed everything published so far: the aggregates a replay must rebuild. Orders and their
+ * reservation results are on different topics, read at once, so a count of orders says nothing of
+ * the results: a summary taken when the orders were all counted could lack outcomes and latencies
+ * the live run counts a moment later, and the replay would rightly end with more. Caught up is the
+ * live group's committed offset at the end of every partition it reads: the runner commits a record
+ * only once the pipeline has its effects in the database, so the summary read after it has them all.
+ */
 async function caughtUp(analytics: RunningAnalytics, orders: number) {
-  return eventually(
-    `${orders} orders counted`,
-    () => getSummary(analytics.url),
-    (summary) => summary.perMinute.reduce((sum, row) => sum + row.orders, 0) === orders,
+  const { groupId } = (await getSummary(analytics.url)).processing;
+  await eventually(
+    `group ${groupId} to have committed every topic to its end`,
+    () => env.streaming.lag(groupId, analyticsTopicNames),
+    (lag) => lag.length > 0 && lag.every((partition) => partition.lag === 0),
     60_000,
   );
+  const summary = await getSummary(analytics.url);
+  expect(summary.perMinute.reduce((sum, row) => sum + row.orders, 0)).toBe(orders);
+  // publishOrderRound gives every order one reservation result: all of them are counted too.
+  const { async, sync } = summary.outcomes;
+  expect(async.confirmed + async.rejected + sync.confirmed + sync.rejected).toBe(orders);
+  return summary;
 }
 
 beforeAll(async () => {
