@@ -14,7 +14,7 @@ import { SummaryBroadcaster } from './api/summary-broadcaster.ts';
 import type { AnalyticsConfig } from './config.ts';
 import { AnalyticsEngine } from './consuming/analytics-engine.ts';
 import { PrismaClient } from './generated/prisma/client.ts';
-import { buildAnalyticsTopology } from './processing/analytics-topology.ts';
+import { buildAnalyticsTopology, type TopologySettings } from './processing/analytics-topology.ts';
 import { readProcessingPointer } from './processing/state-rows.ts';
 import { ReplayCoordinator } from './replay/replay-coordinator.ts';
 import { readSummary } from './summary/summary-query.ts';
@@ -84,30 +84,7 @@ export function startAnalytics(
       logger,
       maxRecordsPerSecond: config.REPLAY_MAX_RECORDS_PER_SECOND,
     });
-    const summary = async () => {
-      const state = await readProcessingPointer(prisma);
-      const replay =
-        state.replayId === null
-          ? undefined
-          : await replays.view(state.replayId).catch(() => undefined);
-      return readSummary(prisma, {
-        settings: topology.settings,
-        processing: {
-          groupId: state.groupId,
-          replay:
-            replay === undefined
-              ? null
-              : {
-                  id: replay.id,
-                  status: replay.status,
-                  phase: replay.phase,
-                  progress: replay.progress,
-                  rate: replay.rate,
-                },
-          processedRecords: engine.pipeline?.processed ?? 0,
-        },
-      });
-    };
+    const summary = summaryReader(prisma, topology.settings, replays, engine);
     const sse = new SummaryBroadcaster({
       read: summary,
       throttleMs: config.SSE_THROTTLE_MS,
@@ -121,18 +98,7 @@ export function startAnalytics(
     // the replay watcher before the consumer it watches.
     onStopFirst('consumer', () => engine.stop());
     onStopFirst('replays', () => replays.stop());
-    try {
-      // A replay a stop interrupted waits for an operator: nothing consumes until it is resumed.
-      if (!(await replays.holdInterrupted())) await engine.start();
-    } catch (error) {
-      if (!(error instanceof ProcessingError && error.code === 'STATE_TOPOLOGY_MISMATCH'))
-        throw error;
-      // A window size or grace changed: the stored state means something else now. Rebuild it.
-      logger.warn(
-        'the aggregations changed since the last checkpoint: replaying from the beginning',
-      );
-      await replays.start();
-    }
+    await startConsuming(engine, replays, logger);
 
     let dashboard: Dashboard | undefined;
     onStop('dashboard', () => dashboard?.close());
@@ -166,4 +132,57 @@ export function startAnalytics(
     logger.info({ url: server.url }, 'analytics listening');
     return { url: server.url, port: server.port };
   });
+}
+
+/** The dashboard's summary: the aggregates, plus where processing stands (group, replay, records). */
+function summaryReader(
+  prisma: PrismaClient,
+  settings: TopologySettings,
+  replays: ReplayCoordinator,
+  engine: AnalyticsEngine,
+) {
+  return async () => {
+    const state = await readProcessingPointer(prisma);
+    const replay =
+      state.replayId === null
+        ? undefined
+        : await replays.view(state.replayId).catch(() => undefined);
+    return readSummary(prisma, {
+      settings,
+      processing: {
+        groupId: state.groupId,
+        replay:
+          replay === undefined
+            ? null
+            : {
+                id: replay.id,
+                status: replay.status,
+                phase: replay.phase,
+                progress: replay.progress,
+                rate: replay.rate,
+              },
+        processedRecords: engine.pipeline?.processed ?? 0,
+      },
+    });
+  };
+}
+
+/**
+ * Starts consuming, unless a replay a stop interrupted waits for an operator: then nothing consumes
+ * until it is resumed. A changed window size or grace means the stored state means something else
+ * now, so it is rebuilt by a replay from the beginning.
+ */
+async function startConsuming(
+  engine: AnalyticsEngine,
+  replays: ReplayCoordinator,
+  logger: Logger,
+): Promise<void> {
+  try {
+    if (!(await replays.holdInterrupted())) await engine.start();
+  } catch (error) {
+    if (!(error instanceof ProcessingError && error.code === 'STATE_TOPOLOGY_MISMATCH'))
+      throw error;
+    logger.warn('the aggregations changed since the last checkpoint: replaying from the beginning');
+    await replays.start();
+  }
 }
