@@ -117,6 +117,9 @@ export async function preparePostgresCluster(
 /** Creates each database that does not exist yet. */
 export async function createDatabases(port: number, names: readonly string[]): Promise<void> {
   const client = new pg.Client({ connectionString: adminUrl(port) });
+  // A lost session also comes as an 'error' event, which would end the process unheard; the
+  // statement that was running rejects with it.
+  client.on('error', () => undefined);
   await client.connect();
   try {
     for (const name of names) {

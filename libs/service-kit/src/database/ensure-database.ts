@@ -10,6 +10,9 @@ const ALREADY_EXISTS = new Set(['42P04', '23505']);
  */
 export async function ensureDatabase(adminUrl: string, name: string): Promise<boolean> {
   const client = new pg.Client({ connectionString: adminUrl });
+  // The server ending the session (a restart) also comes as an 'error' event, which would end the
+  // process unheard; the statement that was running rejects with it, and that is the error we report.
+  client.on('error', () => undefined);
   await client.connect();
   try {
     const existing = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);

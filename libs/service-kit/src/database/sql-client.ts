@@ -61,46 +61,91 @@ export class SqlClient implements SqlExecutor {
 
   /**
    * Runs `work` in one transaction on one pooled connection: committed when it resolves, rolled back
-   * when it throws (and the error rethrown). A connection that could not even roll back is discarded
-   * rather than handed to the next caller in an unknown state.
+   * when it throws (and the error rethrown). A connection that broke, or could not even roll back, is
+   * discarded rather than handed to the next caller in an unknown state.
    */
   async $transaction<R>(work: (tx: SqlExecutor) => Promise<R>): Promise<R> {
-    const connection = await this.#pool.connect();
+    const tx = new TransactionSql(await this.#pool.connect(), this.#statements);
     let broken: Error | undefined;
     try {
-      await connection.query(this.#begin);
-      const result = await work(new TransactionSql(connection, this.#statements));
-      await connection.query('COMMIT');
+      await tx.control(this.#begin);
+      const result = await work(tx);
+      await tx.control('COMMIT');
       return result;
     } catch (error) {
-      await connection.query('ROLLBACK').catch((rollbackError: Error) => {
-        broken = rollbackError;
-      });
+      // A lost connection has no transaction left to roll back: the server ended it.
+      if (tx.lost === undefined) {
+        await tx.control('ROLLBACK').catch((rollbackError: Error) => {
+          broken = rollbackError;
+        });
+      }
       throw error;
     } finally {
-      connection.release(broken);
+      tx.release(broken ?? tx.lost);
     }
   }
 }
 
-/** The statements of one open transaction, all on its connection. */
+/**
+ * The statements of one open transaction, all on its connection, which it holds checked out.
+ *
+ * Checked out, a pooled connection has no 'error' listener: the pool listens only while it is idle.
+ * node-postgres emits 'error' on a client whose server ends the session (a restart, a failover,
+ * `pg_terminate_backend`): once for the server's message when no statement is running, and always
+ * for the socket closing ("Connection terminated unexpectedly"), even after the statement that was
+ * running got the error. An 'error' event nobody listens to is an uncaught exception that ends the
+ * process, so this listens for as long as it holds the connection. What it hears is the reason the
+ * transaction's next statement fails with (not node-postgres' bare "not queryable"), so the caller
+ * sees the server's SQLSTATE (57P01) or the dropped connection, classified as "database unavailable"
+ * and retried, like any statement that fails for that reason.
+ */
 class TransactionSql implements SqlExecutor {
   readonly #connection: pg.PoolClient;
   readonly #statements: PreparedStatements;
+  #lost: Error | undefined;
+  readonly #onError = (error: Error) => {
+    this.#lost ??= error;
+  };
 
   constructor(connection: pg.PoolClient, statements: PreparedStatements) {
     this.#connection = connection;
     this.#statements = statements;
+    connection.on('error', this.#onError);
+  }
+
+  /** Why the connection broke while this transaction held it, if it did. */
+  get lost(): Error | undefined {
+    return this.#lost;
   }
 
   async $queryRawUnsafe<T = unknown>(query: string, ...values: unknown[]): Promise<T> {
-    const result = await this.#connection.query(this.#statements.config(query, values));
+    const result = await this.#run(this.#statements.config(query, values));
     return result.rows as T;
   }
 
   async $executeRawUnsafe(query: string, ...values: unknown[]): Promise<number> {
-    const result = await this.#connection.query(this.#statements.config(query, values));
+    const result = await this.#run(this.#statements.config(query, values));
     return result.rowCount ?? 0;
+  }
+
+  /** BEGIN, COMMIT, ROLLBACK: the simple protocol, never prepared. */
+  async control(text: string): Promise<void> {
+    await this.#run(text);
+  }
+
+  /**
+   * Gives the connection back to the pool, which discards it when `error` is set. The pool puts its
+   * own idle listener back as part of the release, so this one comes off only after it: at no moment
+   * is the connection without one.
+   */
+  release(error: Error | undefined): void {
+    this.#connection.release(error);
+    this.#connection.off('error', this.#onError);
+  }
+
+  async #run(query: string | pg.QueryConfig): Promise<pg.QueryResult> {
+    if (this.#lost !== undefined) throw this.#lost;
+    return this.#connection.query(query);
   }
 }
 

@@ -63,6 +63,9 @@ export async function applyMigrations(options: ApplyMigrationsOptions): Promise<
     ...(options.libraryMigrationsDirs ?? []),
   ]);
   const client = new pg.Client({ connectionString: options.databaseUrl });
+  // The server ending the session (a restart) also comes as an 'error' event, which would end the
+  // process unheard; the statement that was running rejects with it, and start-up fails with that.
+  client.on('error', () => undefined);
   await client.connect();
   try {
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_ADVISORY_LOCK_KEY]);
