@@ -1,7 +1,9 @@
 import { fileURLToPath } from 'node:url';
+import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../logging/index.ts';
+import { startTelemetry, withSpan } from '../telemetry/index.ts';
 import { startTestPostgres } from '../testing/index.ts';
 import type { TestPostgres } from '../testing/index.ts';
 import { PrismaClient } from './test-fixtures/generated/client.ts';
@@ -106,5 +108,83 @@ describe('the SqlClient of a Prisma client', () => {
 
   it('refuses a client that createPrismaClient did not make, saying how to get one', () => {
     expect(() => sqlClientOf({})).toThrow(/SQL_CLIENT_MISSING.*createPrismaClient/);
+  });
+});
+
+describe('the SqlClient under tracing', () => {
+  it('records each statement of traced work as a CLIENT span with its SQL, under the active span', async () => {
+    const telemetry = startTelemetry({ serviceName: 'sql-client-test', env: {} });
+    try {
+      const sql = sqlClientOf(prisma);
+      const insert = `INSERT INTO "widgets" ("sku", "quantity") VALUES ($1, $2)`;
+      const update = `UPDATE "widgets" SET "quantity" = "quantity" + 1 WHERE "sku" = $1 RETURNING "quantity"`;
+      await withSpan('store widgets', async () => {
+        await sql.$executeRawUnsafe(insert, 'TR-1', 1);
+        await sql.$transaction((tx) => tx.$queryRawUnsafe(update, 'TR-1'));
+      });
+      const spans = telemetry.spans.getFinishedSpans();
+      const parent = spans.find((span) => span.name === 'store widgets');
+      const statements = spans.filter((span) => span.attributes['db.system.name'] === 'postgresql');
+      expect(statements.map((span) => [span.name, span.attributes['db.query.text']])).toEqual([
+        ['INSERT', insert],
+        ['BEGIN', expect.stringMatching(/^BEGIN; SET LOCAL statement_timeout/)],
+        ['UPDATE', update],
+        ['COMMIT', 'COMMIT'],
+      ]);
+      const database = new URL(databaseUrl);
+      for (const span of statements) {
+        expect(span.kind).toBe(SpanKind.CLIENT);
+        expect(span.parentSpanContext?.spanId).toBe(parent?.spanContext().spanId);
+        expect(span.spanContext().traceId).toBe(parent?.spanContext().traceId);
+        expect(span.attributes).toMatchObject({
+          'db.namespace': database.pathname.slice(1),
+          'server.address': database.hostname,
+          'server.port': Number(database.port),
+        });
+        // The values never go into the span: only the text with its placeholders.
+        expect(JSON.stringify(span.attributes)).not.toContain('TR-1');
+      }
+    } finally {
+      await telemetry.shutdown();
+    }
+  });
+
+  it("marks a failed statement with its SQLSTATE, and its transaction's ROLLBACK", async () => {
+    const telemetry = startTelemetry({ serviceName: 'sql-client-test', env: {} });
+    try {
+      const sql = sqlClientOf(prisma);
+      await sql.$executeRawUnsafe(`INSERT INTO "widgets" ("sku", "quantity") VALUES ('TR-2', 1)`);
+      await expect(
+        withSpan('store a duplicate', () =>
+          sql.$transaction((tx) =>
+            tx.$executeRawUnsafe(`INSERT INTO "widgets" ("sku", "quantity") VALUES ('TR-2', 1)`),
+          ),
+        ),
+      ).rejects.toMatchObject({ code: '23505' });
+      const statements = telemetry.spans
+        .getFinishedSpans()
+        .filter((span) => span.attributes['db.system.name'] === 'postgresql');
+      expect(statements.map((span) => span.name)).toEqual(['BEGIN', 'INSERT', 'ROLLBACK']);
+      expect(statements[1]?.status.code).toBe(SpanStatusCode.ERROR);
+      expect(statements[1]?.attributes).toMatchObject({
+        'error.type': '23505',
+        'db.response.status_code': '23505',
+      });
+      expect(statements[2]?.status.code).toBe(SpanStatusCode.UNSET);
+    } finally {
+      await telemetry.shutdown();
+    }
+  });
+
+  it('records nothing for statements outside any traced work (polling starts no traces)', async () => {
+    const telemetry = startTelemetry({ serviceName: 'sql-client-test', env: {} });
+    try {
+      const sql = sqlClientOf(prisma);
+      expect(await sql.$queryRawUnsafe(`SELECT 1 AS "one"`)).toEqual([{ one: 1 }]);
+      await sql.$transaction((tx) => tx.$queryRawUnsafe(`SELECT 2 AS "two"`));
+      expect(telemetry.spans.getFinishedSpans()).toEqual([]);
+    } finally {
+      await telemetry.shutdown();
+    }
   });
 });

@@ -1,3 +1,5 @@
+import { context, isSpanContextValid, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import type { Attributes } from '@opentelemetry/api';
 import pg from 'pg';
 
 /**
@@ -35,27 +37,37 @@ export interface SqlClientOptions {
  *
  * It shares the Prisma client's pool (see `createPrismaClient`), so it opens no connections of its
  * own and ends when the Prisma client disconnects.
+ *
+ * Bypassing Prisma also bypasses @prisma/instrumentation, so each statement (BEGIN and COMMIT
+ * included) records its own CLIENT span here, with the attributes Prisma's `db_query` span carries
+ * (see `StatementTracing`): without them an order's journey would show no database work at all.
  */
 export class SqlClient implements SqlExecutor {
   readonly #pool: pg.Pool;
   readonly #statements: PreparedStatements;
+  readonly #tracing: StatementTracing;
   /** BEGIN and the transaction's limits, in one round trip (the simple protocol takes a list). */
   readonly #begin: string;
 
   constructor(pool: pg.Pool, options: SqlClientOptions = {}) {
     this.#pool = pool;
     this.#statements = new PreparedStatements(options.maxPreparedStatements ?? 200);
+    this.#tracing = new StatementTracing(pool.options);
     const timeoutMs = Math.trunc(options.transactionTimeoutMs ?? 30_000);
     this.#begin = `BEGIN; SET LOCAL statement_timeout = ${timeoutMs}; SET LOCAL idle_in_transaction_session_timeout = ${timeoutMs}`;
   }
 
   async $queryRawUnsafe<T = unknown>(query: string, ...values: unknown[]): Promise<T> {
-    const result = await this.#pool.query(this.#statements.config(query, values));
+    const result = await this.#tracing.run(query, () =>
+      this.#pool.query(this.#statements.config(query, values)),
+    );
     return result.rows as T;
   }
 
   async $executeRawUnsafe(query: string, ...values: unknown[]): Promise<number> {
-    const result = await this.#pool.query(this.#statements.config(query, values));
+    const result = await this.#tracing.run(query, () =>
+      this.#pool.query(this.#statements.config(query, values)),
+    );
     return result.rowCount ?? 0;
   }
 
@@ -65,7 +77,7 @@ export class SqlClient implements SqlExecutor {
    * discarded rather than handed to the next caller in an unknown state.
    */
   async $transaction<R>(work: (tx: SqlExecutor) => Promise<R>): Promise<R> {
-    const tx = new TransactionSql(await this.#pool.connect(), this.#statements);
+    const tx = new TransactionSql(await this.#pool.connect(), this.#statements, this.#tracing);
     let broken: Error | undefined;
     try {
       await tx.control(this.#begin);
@@ -102,14 +114,20 @@ export class SqlClient implements SqlExecutor {
 class TransactionSql implements SqlExecutor {
   readonly #connection: pg.PoolClient;
   readonly #statements: PreparedStatements;
+  readonly #tracing: StatementTracing;
   #lost: Error | undefined;
   readonly #onError = (error: Error) => {
     this.#lost ??= error;
   };
 
-  constructor(connection: pg.PoolClient, statements: PreparedStatements) {
+  constructor(
+    connection: pg.PoolClient,
+    statements: PreparedStatements,
+    tracing: StatementTracing,
+  ) {
     this.#connection = connection;
     this.#statements = statements;
+    this.#tracing = tracing;
     connection.on('error', this.#onError);
   }
 
@@ -119,18 +137,18 @@ class TransactionSql implements SqlExecutor {
   }
 
   async $queryRawUnsafe<T = unknown>(query: string, ...values: unknown[]): Promise<T> {
-    const result = await this.#run(this.#statements.config(query, values));
+    const result = await this.#run(query, this.#statements.config(query, values));
     return result.rows as T;
   }
 
   async $executeRawUnsafe(query: string, ...values: unknown[]): Promise<number> {
-    const result = await this.#run(this.#statements.config(query, values));
+    const result = await this.#run(query, this.#statements.config(query, values));
     return result.rowCount ?? 0;
   }
 
   /** BEGIN, COMMIT, ROLLBACK: the simple protocol, never prepared. */
   async control(text: string): Promise<void> {
-    await this.#run(text);
+    await this.#run(text, text);
   }
 
   /**
@@ -143,10 +161,89 @@ class TransactionSql implements SqlExecutor {
     this.#connection.off('error', this.#onError);
   }
 
-  async #run(query: string | pg.QueryConfig): Promise<pg.QueryResult> {
+  /** `text` is what its span shows: the statement's SQL, whether or not it is prepared. */
+  async #run(text: string, query: string | pg.QueryConfig): Promise<pg.QueryResult> {
+    // Not sent at all, so no span: the connection is gone and the statement never reached it.
     if (this.#lost !== undefined) throw this.#lost;
-    return this.#connection.query(query);
+    return this.#tracing.run(text, () => this.#connection.query(query));
   }
+}
+
+/**
+ * One CLIENT span per statement, named after its first keyword (`SELECT`, `WITH`, `COMMIT`), with
+ * the OTel database attributes: `db.system.name=postgresql`, `db.query.text` (the text as sent,
+ * with `$n` placeholders, never the values), `db.namespace`, `server.address`, `server.port`, and on
+ * failure `db.response.status_code` and `error.type` (the SQLSTATE).
+ *
+ * Only statements run on behalf of a traced operation (a request, a consumed batch, a group commit,
+ * a relay's send) are recorded: with no span in the context there is nothing for the statement to
+ * belong to, and the relay's and the consumers' polling would otherwise start a trace of its own for
+ * every poll, crowding out the orders' journeys in the trace store. Without telemetry started the
+ * context never holds a span, so this costs one context lookup per statement.
+ */
+class StatementTracing {
+  readonly #attributes: Attributes;
+
+  constructor(options: pg.PoolConfig) {
+    this.#attributes = { 'db.system.name': 'postgresql', ...whereItConnects(options) };
+  }
+
+  async run<R>(text: string, statement: () => Promise<R>): Promise<R> {
+    const parent = context.active();
+    const parentSpan = trace.getSpanContext(parent);
+    if (parentSpan === undefined || !isSpanContextValid(parentSpan)) return statement();
+    const span = trace.getTracer('@retail-streams/service-kit').startSpan(
+      statementName(text),
+      {
+        kind: SpanKind.CLIENT,
+        attributes: { ...this.#attributes, 'db.query.text': text },
+      },
+      parent,
+    );
+    try {
+      return await statement();
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      const type = typeof code === 'string' ? code : (error as Error).name;
+      span.setAttributes({
+        'error.type': type,
+        ...(typeof code === 'string' ? { 'db.response.status_code': code } : {}),
+      });
+      span.recordException(error as Error);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+      throw error;
+    } finally {
+      span.end();
+    }
+  }
+}
+
+/** The first keyword of a statement (`WITH`, `INSERT`, `BEGIN`), upper-cased: its span's name. */
+function statementName(text: string): string {
+  const keyword = /^\s*([A-Za-z]+)/.exec(text)?.[1];
+  return keyword === undefined ? 'postgresql' : keyword.toUpperCase();
+}
+
+/** The database, host and port a pool connects to, as span attributes (what is known of them). */
+function whereItConnects(options: pg.PoolConfig): Attributes {
+  let database = options.database;
+  let host = options.host;
+  let port = options.port;
+  if (options.connectionString !== undefined) {
+    try {
+      const url = new URL(options.connectionString);
+      database ??= decodeURIComponent(url.pathname.replace(/^\//, '')) || undefined;
+      host ??= url.hostname || undefined;
+      port ??= url.port === '' ? 5432 : Number(url.port);
+    } catch {
+      // Not a URL (a libpq key=value string): the statement spans go without these attributes.
+    }
+  }
+  return {
+    ...(database ? { 'db.namespace': database } : {}),
+    ...(host ? { 'server.address': host } : {}),
+    ...(port === undefined ? {} : { 'server.port': Number(port) }),
+  };
 }
 
 /**
