@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import type { KafkaConfig, SASLOptions } from 'kafkajs';
+import type { KafkaConfig } from 'kafkajs';
+import { saslLogin } from './sasl-login.ts';
 
 /**
  * How a client proves who it is and protects the wire, in the terms of Kafka's client properties
@@ -145,10 +146,9 @@ export function kafkajsSecurity(
     };
   }
   if (security.sasl) {
-    const { username, password } = security.sasl;
-    const mechanism = security.sasl.mechanism.toLowerCase() as
-      'plain' | 'scram-sha-256' | 'scram-sha-512';
-    out.sasl = { mechanism, username, password } as SASLOptions;
+    const { mechanism, username, password } = security.sasl;
+    // kafkajs's own login, except that a connection broken off mid-login is retried (sasl-login.ts).
+    out.sasl = saslLogin(mechanism, username, password);
   }
   return out;
 }

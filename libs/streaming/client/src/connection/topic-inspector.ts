@@ -80,15 +80,22 @@ export class TopicInspector {
   async close(): Promise<void> {
     const admin = this.#admin;
     this.#admin = undefined;
-    if (admin) await (await admin).disconnect();
+    if (admin) await (await admin.catch(() => undefined))?.disconnect();
   }
 
+  /** The shared admin; a failed connection attempt is forgotten, so the next question tries again. */
   #connectedAdmin(): Promise<Admin> {
-    this.#admin ??= (async () => {
-      const admin = serialAdmin(this.#kafka.admin());
-      await admin.connect();
-      return admin;
-    })();
+    if (!this.#admin) {
+      const attempt = (async () => {
+        const admin = serialAdmin(this.#kafka.admin());
+        await admin.connect();
+        return admin;
+      })();
+      this.#admin = attempt;
+      attempt.catch(() => {
+        if (this.#admin === attempt) this.#admin = undefined;
+      });
+    }
     return this.#admin;
   }
 }

@@ -56,8 +56,20 @@ export class EventProducer {
     });
   }
 
+  /**
+   * Connects once; callers share the attempt in progress. A failed attempt is forgotten, so the next
+   * send connects again: kept, it would fail every later send with the same error (a broker that
+   * restarted while the first send connected left the outbox relay failing until the service
+   * restarted).
+   */
   connect(): Promise<void> {
-    this.#connected ??= this.#producer.connect();
+    if (!this.#connected) {
+      const attempt = this.#producer.connect();
+      this.#connected = attempt;
+      attempt.catch(() => {
+        if (this.#connected === attempt) this.#connected = undefined;
+      });
+    }
     return this.#connected;
   }
 
