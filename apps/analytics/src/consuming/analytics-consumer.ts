@@ -5,6 +5,7 @@ import {
   type ConsumerRunner,
   type Streaming,
 } from '@retail-streams/streaming-client';
+import { spanContextOf } from '@retail-streams/service-kit';
 import type { AnalyticsPipeline } from '../processing/analytics-pipeline.ts';
 
 /** Every registry topic analytics reads: all of them (pub/sub beside the services' queues). */
@@ -59,6 +60,7 @@ export function createAnalyticsConsumer(
         offset: context.offset,
         key: context.key,
         value: event,
+        trace: spanContextOf(context.trace),
       })),
     );
   };

@@ -1,5 +1,13 @@
 import { createEvent, topics } from '@retail-streams/contracts';
-import { applyMigrations, createLogger, createPrismaClient } from '@retail-streams/service-kit';
+import {
+  activeSpanContext,
+  applyMigrations,
+  createLogger,
+  createPrismaClient,
+  sqlClientOf,
+  startTelemetry,
+  withSpan,
+} from '@retail-streams/service-kit';
 import { startTestPostgres, type TestPostgres } from '@retail-streams/service-kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PrismaClient } from '../generated/prisma/client.ts';
@@ -180,6 +188,60 @@ describe('AnalyticsPipeline', () => {
     expect(await pipeline.handle(record(0, 2, order(3, 3)))).toBe('processed');
     await pipeline.close();
     expect(await ordersInMinute(db)).toBe(2);
+  });
+
+  it("commits in a span of its own linked to each record's trace, whichever batch started the loop", async () => {
+    const db = await freshDatabase('pipeline_commit_span');
+    const telemetry = startTelemetry({ serviceName: 'analytics', env: {} });
+    try {
+      // The production database client (start-analytics): raw SQL, one span per statement.
+      const pipeline = await AnalyticsPipeline.open({
+        db: sqlClientOf(db),
+        groupId: 'analytics',
+        topology,
+        logger,
+        minCommitIntervalMs: 200,
+      });
+      // Each record as the consumer hands it over: inside its batch, with its process span.
+      const consume = (name: string, offset: number, n: number) =>
+        withSpan(name, () =>
+          pipeline.handle({ ...record(0, offset, order(n, n)), trace: activeSpanContext() }),
+        );
+      const first = consume('process first', 0, 1);
+      // Arrives while the first commit runs: the loop the first record started commits it next.
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      await Promise.all([first, consume('process second', 1, 2)]);
+      await pipeline.close();
+      expect(pipeline.commits).toBe(2);
+
+      const spans = telemetry.spans.getFinishedSpans();
+      const named = (name: string) => spans.filter((span) => span.name === name);
+      const processes = ['process first', 'process second'].map((name) => named(name)[0]!);
+      const commits = named('group commit analytics');
+      expect(commits).toHaveLength(2);
+      commits.forEach((commit, index) => {
+        // Its own trace, linked to the one record it carries (not to the batch that started it).
+        expect(commit.parentSpanContext).toBeUndefined();
+        expect(commit.links.map((link) => link.context.spanId)).toEqual([
+          processes[index]!.spanContext().spanId,
+        ]);
+        const statements = spans.filter(
+          (span) =>
+            span.attributes['db.system.name'] === 'postgresql' &&
+            span.spanContext().traceId === commit.spanContext().traceId,
+        );
+        expect(statements.length).toBeGreaterThan(0);
+        for (const statement of statements)
+          expect(statement.parentSpanContext?.spanId).toBe(commit.spanContext().spanId);
+      });
+      // No statement of either commit ran under a record's own span.
+      const processIds = new Set(processes.map((span) => span.spanContext().spanId));
+      expect(spans.filter((span) => processIds.has(span.parentSpanContext?.spanId ?? ''))).toEqual(
+        [],
+      );
+    } finally {
+      await telemetry.shutdown();
+    }
   });
 
   it('refuses records once closed', async () => {

@@ -1,3 +1,4 @@
+import { withBatchSpan, type activeSpanContext } from '@retail-streams/service-kit';
 import { NonRetriableError, type Logger } from '@retail-streams/streaming-client';
 import {
   ProcessingError,
@@ -22,6 +23,8 @@ export interface IncomingRecord {
   offset: string;
   key: string | null;
   value: unknown;
+  /** The record's process span, which the commit storing its effects links to (see #flushLoop). */
+  trace?: ReturnType<typeof activeSpanContext>;
 }
 
 export interface AnalyticsPipelineOptions {
@@ -50,9 +53,11 @@ interface PendingBatch {
   waiters: Waiter[];
   effects: RecordEffect[];
   lates: LateRecord[];
+  /** The process spans of the records this commit carries: its span links to each. */
+  traces: ReturnType<typeof activeSpanContext>[];
 }
 
-const emptyBatch = (): PendingBatch => ({ waiters: [], effects: [], lates: [] });
+const emptyBatch = (): PendingBatch => ({ waiters: [], effects: [], lates: [], traces: [] });
 
 /**
  * Runs the analytics topology over consumed records and keeps its results in Postgres, exactly once
@@ -176,6 +181,7 @@ export class AnalyticsPipeline {
     const committed = new Promise<void>((resolve, reject) =>
       batch.waiters.push({ resolve, reject }),
     );
+    for (const record of records) batch.traces.push(record.trace);
     this.#flushing ??= this.#flushLoop();
     await committed;
     return outcomes;
@@ -260,7 +266,16 @@ export class AnalyticsPipeline {
           lates: batch.lates,
           effects: batch.effects,
         };
-        await writeBatch(this.#options.db, this.groupId, written);
+        // One commit for the records of many traces, in a span of its own that links to each
+        // record's process span (as sales' group commit does): its statements are that span's
+        // children, so each order's journey reaches them through its link. Without it they ran in
+        // whatever context started this loop, an earlier batch's, long ended and of another trace.
+        await withBatchSpan(
+          'group commit analytics',
+          batch.traces,
+          () => writeBatch(this.#options.db, this.groupId, written),
+          { 'messaging.consumer.group.name': this.groupId },
+        );
       } catch (error) {
         this.#options.logger.warn(
           { groupId: this.groupId, error: (error as Error).message, records: batch.waiters.length },

@@ -3,6 +3,7 @@ export {
   annotateActiveSpan,
   ORDER_ID_ATTRIBUTE,
   otlpTracesUrl,
+  spanContextOf,
   startTelemetry,
   traceHeaders,
   withBatchSpan,

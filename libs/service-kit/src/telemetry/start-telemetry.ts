@@ -1,5 +1,5 @@
 import { context, propagation, SpanStatusCode, trace } from '@opentelemetry/api';
-import type { Attributes, Span, SpanContext, SpanKind, Tracer } from '@opentelemetry/api';
+import type { Attributes, Context, Span, SpanContext, SpanKind, Tracer } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import {
   CompositePropagator,
@@ -200,6 +200,14 @@ export function traceHeaders(headers: Record<string, string> = {}): Record<strin
 /** The active span's context, to link to from work done later on behalf of many requests. */
 export function activeSpanContext(): SpanContext | undefined {
   return trace.getSpanContext(context.active());
+}
+
+/**
+ * The span context `from` carries (a consumed record's process span, say), to link to from work
+ * done later for many records at once (see withBatchSpan).
+ */
+export function spanContextOf(from: Context): SpanContext | undefined {
+  return trace.getSpanContext(from);
 }
 
 /**
