@@ -202,8 +202,7 @@ function startCoordinators(
     beforeRewrite: (log) => producers.snapshot(log),
     transactions: {
       lastStableOffset: (log) => producers.lastStableOffset(log),
-      isAborted: (log, producerId, offset) =>
-        producers.stateFor(log).txns.isAborted(producerId, offset),
+      producerLastOffsets: (log) => producers.lastBatchOffsets(log),
     },
   });
   parts.cleaner = cleaner;

@@ -179,7 +179,7 @@ function readPartition(
     out.records = log.read(offset, limit, first);
     if (readCommitted) {
       out.records = stablePart(out.records, lso);
-      out.aborted = abortedTransactionsFor(broker.producers, log, offset, out.records);
+      out.aborted = abortedTransactionsFor(log, offset, out.records);
     }
     if (magic !== 2 && out.records.length > 0)
       Object.assign(out, convertForOldFetch(out.records, magic, offset, log.config));

@@ -4,7 +4,6 @@
  * overlap the returned batches, so the consumer drops their records (clients filter them out by
  * producer id until they reach the abort marker, as Kafka's protocol intends).
  */
-import type { ProducerStateManager } from '../producer-state/index.ts';
 import { BatchField, LOG_OVERHEAD } from '../storage/index.ts';
 import type { PartitionLog } from '../storage/index.ts';
 
@@ -44,7 +43,6 @@ export interface AbortedTransaction {
 
 /** The aborted transactions a fetch from `fetchOffset` returning `records` must report. */
 export function abortedTransactionsFor(
-  producers: ProducerStateManager,
   log: PartitionLog,
   fetchOffset: number,
   records: Buffer,
@@ -52,8 +50,7 @@ export function abortedTransactionsFor(
   if (records.length === 0) return [];
   const last = lastOffsetIn(records);
   if (last < 0) return [];
-  return producers
-    .stateFor(log)
-    .txns.abortedIn(fetchOffset, last)
+  return log
+    .abortedTxnsIn(fetchOffset, last)
     .map((a) => ({ producerId: BigInt(a.producerId), firstOffset: BigInt(a.firstOffset) }));
 }

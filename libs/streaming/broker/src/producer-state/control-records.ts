@@ -5,9 +5,10 @@
  * carries the coordinator epoch (int16 version 0, int32 epoch). Consumers never see these records:
  * every client skips control batches, and read_committed ones use them to end aborted transactions.
  */
-import { decodeRecordBatch, encodeRecordBatch } from '../storage/index.ts';
+import { encodeRecordBatch } from '../storage/index.ts';
 
-export const ControlType = { ABORT: 0, COMMIT: 1 } as const;
+export { ControlType } from '../storage/index.ts';
+import { ControlType } from '../storage/index.ts';
 
 export interface MarkerInput {
   producerId: number;
@@ -37,11 +38,6 @@ export function encodeMarkerBatch(m: MarkerInput): Buffer {
 /**
  * The control type of the control batch at `pos` (COMMIT or ABORT), or null for a control record
  * this broker does not know (Kafka has others, e.g. leader-change records: they end no transaction).
+ * Storage reads markers too (rebuilding aborted-transaction indexes, compaction), so it owns this.
  */
-export function readControlType(buf: Buffer, pos: number): number | null {
-  const batch = decodeRecordBatch(buf, pos);
-  const key = batch.records[0]?.key;
-  if (!key || key.length < 4) return null;
-  const type = key.readInt16BE(2);
-  return type === ControlType.ABORT || type === ControlType.COMMIT ? type : null;
-}
+export { readControlType } from '../storage/index.ts';

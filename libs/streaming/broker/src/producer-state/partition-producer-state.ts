@@ -7,7 +7,7 @@
  */
 import { ErrorCode } from '../errors/index.ts';
 import { ProducerStateError } from './producer-state-error.ts';
-import { PartitionTxnIndex } from './partition-txn-index.ts';
+import { PartitionTxnIndex, type AbortedTxn } from './partition-txn-index.ts';
 import { followsInSequence, lastSequenceOf, NO_PRODUCER_EPOCH } from './sequence.ts';
 
 /** How many recent batches per producer are remembered (Kafka's value, the clients' in-flight limit). */
@@ -134,7 +134,8 @@ export class PartitionProducerState {
   /**
    * A transaction marker of `producerId` at `markerOffset`. Its epoch becomes the producer's epoch
    * here (a marker written after a timeout carries a bumped epoch, which fences the old producer's
-   * late batches), and its transaction here ends.
+   * late batches), and its transaction here ends. Returns the transaction when the marker aborted one
+   * that wrote here.
    */
   recordMarker(
     producerId: number,
@@ -142,7 +143,7 @@ export class PartitionProducerState {
     markerOffset: number,
     commit: boolean,
     nowMs: number,
-  ): void {
+  ): AbortedTxn | null {
     const entry = this.entries.get(producerId);
     if (!entry) {
       this.entries.set(producerId, { producerId, epoch, batches: [] });
@@ -153,8 +154,8 @@ export class PartitionProducerState {
     // An entry without batches keeps the marker's time for expiry.
     const kept = this.entries.get(producerId)!;
     if (kept.batches.length === 0) this.markerTimes.set(producerId, nowMs);
-    this.txns.recordMarker(producerId, markerOffset, commit);
     this.dirty = true;
+    return this.txns.recordMarker(producerId, markerOffset, commit);
   }
 
   /** Restores an entry from a snapshot. */

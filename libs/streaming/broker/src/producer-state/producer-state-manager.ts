@@ -130,7 +130,8 @@ export class ProducerStateManager {
     let from = log.logStartOffset;
     if (snapshot && snapshot.offset <= log.logEndOffset) {
       for (const entry of snapshot.entries) state.restore(entry);
-      state.txns.restore(snapshot.openTxns ?? [], snapshot.abortedTxns ?? []);
+      // Aborted transactions of older snapshots are ignored: the segments index them now.
+      state.txns.restore(snapshot.openTxns ?? []);
       from = Math.max(from, snapshot.offset);
     }
     let replayed = 0;
@@ -220,7 +221,9 @@ export class ProducerStateManager {
 
   /**
    * Appends a COMMIT or ABORT marker of the producer's transaction to the partition and ends the
-   * transaction there. Throws (StorageError) when the log cannot be written; the coordinator retries.
+   * transaction there; an abort of a transaction that wrote here goes into the marker segment's
+   * aborted-transaction index. Throws (StorageError) when the log or the index cannot be written;
+   * the coordinator retries, and the transaction stays open here until an attempt indexes it.
    */
   writeMarker(
     log: PartitionLog,
@@ -238,7 +241,22 @@ export class ProducerStateManager {
       timestamp: nowMs,
     });
     const appended = log.append(batch, nowMs, { allowControl: true });
-    state.recordMarker(producerId, producerEpoch, appended.baseOffset, commit, nowMs);
+    const aborted = state.recordMarker(
+      producerId,
+      producerEpoch,
+      appended.baseOffset,
+      commit,
+      nowMs,
+    );
+    if (aborted) {
+      try {
+        log.appendAbortedTxn({ ...aborted, lastStableOffset: this.lastStableOffset(log) });
+      } catch (err) {
+        // Reopened, so the retried marker indexes it (its data must never reach read_committed).
+        state.txns.recordData(producerId, aborted.firstOffset);
+        throw err;
+      }
+    }
     return appended.baseOffset;
   }
 
@@ -251,16 +269,24 @@ export class ProducerStateManager {
     return first === null ? log.highWatermark : Math.min(first, log.highWatermark);
   }
 
+  /** The last offset of each tracked producer's last batch here (the log cleaner keeps those batches). */
+  lastBatchOffsets(log: PartitionLog): Map<number, number> {
+    const out = new Map<number, number>();
+    for (const e of this.stateFor(log).allEntries()) {
+      const last = e.batches[e.batches.length - 1];
+      if (last) out.set(e.producerId, last.lastOffset);
+    }
+    return out;
+  }
+
   /** Writes the partition's snapshot at its current log end offset (loading its state if needed). */
   snapshot(log: PartitionLog, nowMs: number = Date.now()): void {
     const state = this.stateFor(log);
     state.expireBefore(nowMs - this.expirationMs);
-    state.txns.dropBefore(log.logStartOffset);
     writeSnapshotFile(log.dir, {
       offset: log.logEndOffset,
       entries: [...state.allEntries()],
       openTxns: state.txns.openTxns(),
-      abortedTxns: state.txns.abortedTxns(),
     });
     state.dirty = false;
   }

@@ -11,7 +11,8 @@
  *   int32 abortedTxnCount, per aborted transaction: int64 producerId | int64 firstOffset | int64 lastOffset
  *
  * Version 1 (before transactions) had no transaction sections: such a file is ignored, and the
- * state rebuilt from the log, once.
+ * state rebuilt from the log, once. The aborted-transaction section is now written empty and
+ * ignored when read: each segment indexes its aborted transactions (storage/txn-index.ts).
  */
 import fs from 'node:fs';
 import path from 'node:path';

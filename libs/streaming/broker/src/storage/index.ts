@@ -52,4 +52,6 @@ export {
   type TopicConfigEntry,
   type TopicConfigKey,
 } from './topic-config.ts';
+export { SegmentTxnIndex, type AbortedTxnEntry } from './txn-index.ts';
+export { ControlType, readControlType } from './txn-index-rebuild.ts';
 export { MAX_TOPIC_NAME_LENGTH, validateTopicName } from './topic-name.ts';

@@ -18,8 +18,11 @@ import {
   type ValidateOptions,
 } from './record-batch.ts';
 import { LogSegment, parseSegmentFileName } from './segment.ts';
+import { removeLeftovers } from './segment-files.ts';
 import { deletesOldSegments, type TopicConfig } from './topic-config.ts';
 import { drawRollJitter, maxSegmentMs } from './roll-schedule.ts';
+import type { AbortedTxnEntry } from './txn-index.ts';
+import { loadTxnIndexes } from './txn-index-load.ts';
 
 export const LOG_START_OFFSET_FILE = 'log-start-offset';
 export const RECOVERY_POINT_FILE = 'recovery-point';
@@ -115,28 +118,20 @@ export class PartitionLog {
       .map(parseSegmentFileName)
       .filter((b): b is number => b !== null)
       .sort((a, b) => a - b);
-    for (const name of names) {
-      // Leftovers: interrupted checkpoint writes, indexes whose log is gone.
-      const m = /^(\d{20})\.(index|timeindex)$/.exec(name);
-      // ".cleaned": a compacted copy the cleaner had not swapped in yet (the original is intact).
-      if (
-        name.endsWith('.tmp') ||
-        name.endsWith('.cleaned') ||
-        (m && !bases.includes(Number(m[1])))
-      )
-        fs.rmSync(path.join(this.dir, name), { force: true });
-    }
+    removeLeftovers(this.dir, names, bases);
     const recoveryPoint = clean
       ? Infinity
       : (readOffsetCheckpoint(path.join(this.dir, RECOVERY_POINT_FILE)) ?? 0);
     const interval = this.cfg.indexIntervalBytes;
     let verified = false;
+    let firstUnflushed = Infinity;
     for (let i = 0; i < bases.length; i++) {
       const base = bases[i]!;
       const nextBase = bases[i + 1];
       // Only segments that may hold data at or after the recovery point can be torn.
       const verify = !clean && (nextBase === undefined || nextBase > recoveryPoint);
       verified ||= verify;
+      if (verify) firstUnflushed = Math.min(firstUnflushed, i);
       const { segment, truncatedBytes, rebuiltIndexes } = LogSegment.load(this.dir, base, this.io, {
         verify,
         indexIntervalBytes: interval,
@@ -166,6 +161,7 @@ export class PartitionLog {
     if (this.segments.length === 0) {
       this.segments.push(LogSegment.create(this.dir, checkpoint ?? 0, this.io, nowMs));
     }
+    loadTxnIndexes(this.segments, firstUnflushed, this.logger);
     const leo = this.logEndOffset;
     this.startOffset = Math.min(Math.max(checkpoint ?? 0, this.segments[0]!.baseOffset), leo);
     if (verified) {
@@ -386,6 +382,20 @@ export class PartitionLog {
     return Buffer.alloc(0);
   }
 
+  /** Indexes an aborted transaction in its abort marker's segment (throws StorageError). */
+  appendAbortedTxn(entry: AbortedTxnEntry): void {
+    this.ensureWritable();
+    this.segments[this.segmentIndexFor(entry.lastOffset)]!.txnIndex.append(entry);
+  }
+
+  /** Aborted transactions with data in [from, upTo]: markers at/after `from`, so from its segment on. */
+  abortedTxnsIn(fromOffset: number, upToOffset: number): AbortedTxnEntry[] {
+    const out: AbortedTxnEntry[] = [];
+    for (let i = this.segmentIndexFor(fromOffset); i < this.segments.length; i++)
+      this.segments[i]!.txnIndex.collect(fromOffset, upToOffset, out);
+    return out;
+  }
+
   /**
    * The first record at or after `timestamp` that is still in the log, or null
    * when every record is older (ListOffsets then answers the log end).
@@ -528,9 +538,11 @@ export class PartitionLog {
         this.startOffset = Math.max(this.startOffset, this.segments[0]!.baseOffset);
         return true;
       }
+      const txnEntries = old.txnIndex.all();
       old.close();
-      fs.rmSync(old.indexPath, { force: true });
-      fs.rmSync(old.timeIndexPath, { force: true });
+      // Without its index the next load rebuilds it, from the data the cleaned copy still has.
+      for (const p of [old.indexPath, old.timeIndexPath, old.txnIndex.path])
+        fs.rmSync(p, { force: true });
       fs.renameSync(cleanedPath, old.logPath);
       fsyncDir(this.dir);
       const { segment } = LogSegment.load(this.dir, baseOffset, this.io, {
@@ -538,6 +550,8 @@ export class PartitionLog {
         indexIntervalBytes: this.cfg.indexIntervalBytes,
         nowMs,
       });
+      // An entry stays while its abort marker does (the cleaner keeps it while its data may remain).
+      segment.txnIndex.rewrite(txnEntries.filter((e) => segment.hasBatchAt(e.lastOffset)));
       segment.seal();
       segment.flush();
       this.segments[idx] = segment;

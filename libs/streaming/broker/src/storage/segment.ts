@@ -19,6 +19,7 @@ import {
   type BatchInfo,
 } from './record-batch.ts';
 import { TIME_INDEX_ENTRY_SIZE, TimeIndex } from './time-index.ts';
+import { SegmentTxnIndex } from './txn-index.ts';
 import {
   MAX_REL_OFFSET,
   firstRecordFrom,
@@ -45,6 +46,8 @@ export class LogSegment {
   readonly logPath: string;
   readonly indexPath: string;
   readonly timeIndexPath: string;
+  /** Aborted transactions whose marker is in this segment (`<base>.txnindex`, loaded by the partition log). */
+  readonly txnIndex: SegmentTxnIndex;
   private readonly io: FileIo;
   private logFd: number;
   private indexFd: number;
@@ -90,6 +93,10 @@ export class LogSegment {
     this.logPath = path.join(dir, segmentFileName(baseOffset, '.log'));
     this.indexPath = path.join(dir, segmentFileName(baseOffset, '.index'));
     this.timeIndexPath = path.join(dir, segmentFileName(baseOffset, '.timeindex'));
+    this.txnIndex = new SegmentTxnIndex(
+      path.join(dir, segmentFileName(baseOffset, '.txnindex')),
+      io,
+    );
     this.io = io;
     [this.logFd, this.indexFd, this.timeFd] = fds;
     this.createdMs = createdMs;
@@ -102,6 +109,8 @@ export class LogSegment {
       for (const ext of ['.log', '.index', '.timeindex'] as const) {
         fds.push(fs.openSync(path.join(dir, segmentFileName(baseOffset, ext)), 'w+'));
       }
+      // An empty aborted-transaction index: a missing one means "rebuild me" at the next load.
+      fs.closeSync(fs.openSync(path.join(dir, segmentFileName(baseOffset, '.txnindex')), 'w'));
     } catch (err) {
       for (const fd of fds) fs.closeSync(fd);
       throw storageIoError(`cannot create segment ${baseOffset} in ${dir}`, err);
@@ -411,6 +420,12 @@ export class LogSegment {
     return -1;
   }
 
+  /** Whether a batch starts at `offset` (an abort marker the cleaner may have removed). */
+  hasBatchAt(offset: number): boolean {
+    const pos = this.findBatchPosition(offset);
+    return pos >= 0 && readBatchHeader(this.logFd, this.size, pos)?.baseOffset === offset;
+  }
+
   /**
    * Whole batches starting at `position`, at most `maxBytes` of them; with
    * `minOneBatch` at least the first batch even when it is larger.
@@ -505,6 +520,7 @@ export class LogSegment {
   flush(): void {
     if (this.closed) return;
     this.writePendingIndexEntries();
+    this.txnIndex.flush();
     if (!this.dirty) return;
     try {
       fs.fsyncSync(this.logFd);
@@ -529,6 +545,7 @@ export class LogSegment {
       // Recovery rebuilds what is missing.
     }
     this.closed = true;
+    this.txnIndex.close();
     for (const fd of [this.logFd, this.indexFd, this.timeFd]) {
       try {
         fs.closeSync(fd);
@@ -540,7 +557,7 @@ export class LogSegment {
 
   /** Removes the files of a segment that is not open. */
   static deleteFiles(dir: string, baseOffset: number): void {
-    for (const ext of ['.log', '.index', '.timeindex'] as const) {
+    for (const ext of ['.log', '.index', '.timeindex', '.txnindex'] as const) {
       fs.rmSync(path.join(dir, segmentFileName(baseOffset, ext)), { force: true });
     }
   }
@@ -548,7 +565,7 @@ export class LogSegment {
   /** Closes and removes the segment's files. */
   delete(): void {
     this.close();
-    for (const p of [this.logPath, this.indexPath, this.timeIndexPath]) {
+    for (const p of [this.logPath, this.indexPath, this.timeIndexPath, this.txnIndex.path]) {
       try {
         fs.rmSync(p, { force: true });
       } catch (err) {

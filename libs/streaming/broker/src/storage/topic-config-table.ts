@@ -147,7 +147,7 @@ const ROWS: readonly Row[] = [
   ['compression.lz4.level', 'compressionLz4Level', 'int', '9', ['compression.lz4.level'], 'stored', `lz4 level when the broker recompresses; ${AS_SENT}`, (n) => intParser(n, 1, 17)],
   ['compression.type', 'compressionType', 'string', 'producer', ['compression.type'], 'stored', `final compression codec; ${AS_SENT} (the "producer" behaviour)`, (n) => oneOf(n, COMPRESSION_TYPES)],
   ['compression.zstd.level', 'compressionZstdLevel', 'int', '3', ['compression.zstd.level'], 'stored', `zstd level when the broker recompresses; ${AS_SENT}`, (n) => intParser(n, -131072, 22)],
-  ['delete.retention.ms', 'deleteRetentionMs', 'long', '86400000', ['log.cleaner.delete.retention.ms'], 'applied', 'how long tombstones stay on a compacted topic', long(0)],
+  ['delete.retention.ms', 'deleteRetentionMs', 'long', '86400000', ['log.cleaner.delete.retention.ms'], 'applied', 'how long tombstones, and markers of transactions whose data is gone, stay on a compacted topic', long(0)],
   ['file.delete.delay.ms', 'fileDeleteDelayMs', 'long', '60000', ['log.segment.delete.delay.ms'], 'stored', 'grace period before a deleted segment file goes; here it goes at once (a fetch never holds a segment between requests)', long(0)],
   ['flush.messages', 'flushMessages', 'long', LONG_MAX, ['log.flush.interval.messages'], 'stored', 'fsync after this many messages; the broker fsyncs on its log.flush.interval.ms instead', long(1)],
   ['flush.ms', 'flushMs', 'long', LONG_MAX, ['log.flush.interval.ms'], 'stored', 'fsync after this long; the broker fsyncs on its log.flush.interval.ms instead', long(0)],

@@ -109,18 +109,25 @@ export function readRawBatch(batch: Buffer): RawBatch {
 }
 
 /**
- * The batch holding only `kept` (a non-empty subset of `original`'s records, in
- * order), compressed with the original codec. Header fields other than length,
- * record count, max timestamp (CreateTime) and CRC are copied from `original`.
+ * The batch holding only `kept` (a subset of `original`'s records, in order),
+ * compressed with the original codec. Header fields other than length, record
+ * count, max timestamp (CreateTime) and CRC are copied from `original`. An empty
+ * `kept` gives the empty batch that keeps a producer's last batch in the log:
+ * uncompressed, its offsets, sequence and max timestamp unchanged.
  */
 export function rebuildBatch(original: Buffer, kept: readonly RawRecord[]): Buffer {
-  const attributes = original.readInt16BE(BatchField.ATTRIBUTES);
+  let attributes = original.readInt16BE(BatchField.ATTRIBUTES);
+  if (kept.length === 0) attributes &= ~Attribute.COMPRESSION_MASK;
   const codec = attributes & Attribute.COMPRESSION_MASK;
-  const body = compressRecords(codec, Buffer.concat(kept.map((r) => r.bytes)));
+  const body =
+    kept.length === 0
+      ? Buffer.alloc(0)
+      : compressRecords(codec, Buffer.concat(kept.map((r) => r.bytes)));
   const out = Buffer.alloc(BATCH_HEADER_SIZE + body.length);
   original.copy(out, 0, 0, BATCH_HEADER_SIZE);
   out.writeInt32BE(out.length - LOG_OVERHEAD, BatchField.BATCH_LENGTH);
-  if ((attributes & Attribute.LOG_APPEND_TIME) === 0) {
+  out.writeInt16BE(attributes, BatchField.ATTRIBUTES);
+  if ((attributes & Attribute.LOG_APPEND_TIME) === 0 && kept.length > 0) {
     const baseTimestamp = readInt64(original, BatchField.BASE_TIMESTAMP);
     let max = -1;
     for (const r of kept) max = Math.max(max, baseTimestamp + r.timestampDelta);

@@ -27,7 +27,8 @@ import type { InactiveSegment, PartitionLog } from '../partition-log.ts';
 import { BatchField, LOG_OVERHEAD } from '../record-batch.ts';
 import type { TopicConfig } from '../topic-config.ts';
 import { readRawBatch, rebuildBatch } from './batch-records.ts';
-import type { RawBatch, RawRecord } from './batch-records.ts';
+import type { RawRecord } from './batch-records.ts';
+import { TxnCleaning } from './txn-cleaning.ts';
 
 /** Kafka's log.cleaner.backoff.ms default. */
 export const DEFAULT_CLEANER_BACKOFF_MS = 15_000;
@@ -50,9 +51,9 @@ export interface LogCleanerOptions {
    */
   beforeRewrite?: (log: PartitionLog) => void;
   /**
-   * The partition's transactions, as Kafka's cleaner uses them: nothing at or above the last stable
-   * offset is compacted (an open transaction may still abort), and the records of aborted
-   * transactions are removed rather than kept as a key's latest value. Markers are kept.
+   * The partition's transactions and producers, as Kafka's cleaner uses them: nothing at or above
+   * the last stable offset is compacted (an open transaction may still abort), and each tracked
+   * producer's last batch stays (txn-cleaning.ts has the rules for aborted data and markers).
    */
   transactions?: CleanerTransactions;
   now?: () => number;
@@ -60,7 +61,8 @@ export interface LogCleanerOptions {
 
 export interface CleanerTransactions {
   lastStableOffset(log: PartitionLog): number;
-  isAborted(log: PartitionLog, producerId: number, offset: number): boolean;
+  /** The last offset of each producer's last batch, for the producers the broker tracks. */
+  producerLastOffsets(log: PartitionLog): ReadonlyMap<number, number>;
 }
 
 export interface CompactionOptions {
@@ -76,6 +78,8 @@ export interface CompactionStats {
   segmentsRemoved: number;
   recordsRemoved: number;
   tombstonesRemoved: number;
+  /** Transaction markers removed (no batch of their transaction left, delete.retention.ms passed). */
+  markersRemoved: number;
   bytesBefore: number;
   bytesAfter: number;
 }
@@ -83,8 +87,10 @@ export interface CompactionStats {
 interface CleanState {
   /** Segments with a base offset at or above this are dirty (written since the last pass). */
   dirtyFrom: number;
-  /** Earliest time a kept tombstone becomes removable (Infinity: none kept). */
+  /** Earliest time a kept tombstone or marker becomes removable (Infinity: none kept). */
   tombstoneDeadline: number;
+  /** Markers with no batch of their transaction left: since when (txn-cleaning.ts). */
+  markerClearSince: Map<number, number>;
 }
 
 function emptyStats(): CompactionStats {
@@ -94,6 +100,7 @@ function emptyStats(): CompactionStats {
     segmentsRemoved: 0,
     recordsRemoved: 0,
     tombstonesRemoved: 0,
+    markersRemoved: 0,
     bytesBefore: 0,
     bytesAfter: 0,
   };
@@ -172,6 +179,34 @@ export class LogCleaner {
     return !this.closed && !log.isOffline && this.logs.partition(log.topic, log.partition) === log;
   }
 
+  /**
+   * Maps every key to the offset of its latest record outside aborted transactions; null when the
+   * partition went away meanwhile. Without a producer-state source, the producers' last batches
+   * are taken from these segments.
+   */
+  private async mapLatest(
+    log: PartitionLog,
+    cleanable: readonly InactiveSegment[],
+    txn: TxnCleaning,
+  ): Promise<Map<string, number> | null> {
+    const latest = new Map<string, number>();
+    const lastOffsets = this.transactions ? null : new Map<number, number>();
+    for (const s of cleanable) {
+      forEachBatch(s, (batch) => {
+        const raw = readRawBatch(batch);
+        if (raw.isControl) return;
+        if (raw.producerId >= 0)
+          lastOffsets?.set(raw.producerId, raw.baseOffset + raw.lastOffsetDelta);
+        if (txn.isAborted(raw)) return;
+        for (const r of raw.records) if (r.key) latest.set(r.key.toString('latin1'), r.offset);
+      });
+      await yieldToEventLoop();
+      if (!this.isCurrent(log)) return null;
+    }
+    if (lastOffsets) txn.setProducerLastOffsets(lastOffsets);
+    return latest;
+  }
+
   /** Compacts one partition if it needs it; null when it was left alone. */
   async cleanPartition(
     log: PartitionLog,
@@ -185,41 +220,26 @@ export class LogCleaner {
       (s) => s.nextOffset <= stableEnd,
     );
     if (cleanable.length === 0) return null;
-    const aborted = (raw: RawBatch): boolean =>
-      raw.isTransactional &&
-      this.transactions !== undefined &&
-      this.transactions.isAborted(log, raw.producerId, raw.baseOffset);
-    const st = this.state.get(log) ?? { dirtyFrom: 0, tombstoneDeadline: Infinity };
-    let dirtyBytes = 0;
-    let totalBytes = 0;
-    for (const s of cleanable) {
-      totalBytes += s.size;
-      if (s.baseOffset >= st.dirtyFrom) dirtyBytes += s.size;
-    }
-    // max.compaction.lag.ms: dirty data older than the lag is cleaned whatever the dirty ratio.
-    const firstDirty = cleanable.find((s) => s.baseOffset >= st.dirtyFrom);
-    const overdue =
-      firstDirty !== undefined &&
-      firstDirty.firstTimestamp >= 0 &&
-      nowMs - firstDirty.firstTimestamp >= cfg.maxCompactionLagMs;
-    const due =
-      options.force === true ||
-      overdue ||
-      (dirtyBytes > 0 && dirtyBytes / totalBytes >= cfg.minCleanableDirtyRatio) ||
-      st.tombstoneDeadline <= nowMs;
-    if (!due) return null;
+    const st = this.state.get(log) ?? {
+      dirtyFrom: 0,
+      tombstoneDeadline: Infinity,
+      markerClearSince: new Map<number, number>(),
+    };
+    if (!isDue(cleanable, st, cfg, nowMs, options.force === true)) return null;
 
     const started = performance.now();
-    const latest = new Map<string, number>();
-    for (const s of cleanable) {
-      forEachBatch(s, (batch) => {
-        const raw = readRawBatch(batch);
-        if (raw.isControl || aborted(raw)) return;
-        for (const r of raw.records) if (r.key) latest.set(r.key.toString('latin1'), r.offset);
-      });
-      await yieldToEventLoop();
-      if (!this.isCurrent(log)) return null;
-    }
+    const last = cleanable[cleanable.length - 1]!;
+    for (const offset of st.markerClearSince.keys())
+      if (offset < cleanable[0]!.baseOffset) st.markerClearSince.delete(offset);
+    const txn = new TxnCleaning({
+      aborted: log.abortedTxnsIn(cleanable[0]!.baseOffset, last.nextOffset - 1),
+      producerLastOffsets: this.transactions?.producerLastOffsets(log) ?? new Map(),
+      markerClearSince: st.markerClearSince,
+      nowMs,
+      deleteRetentionMs: cfg.deleteRetentionMs,
+    });
+    const latest = await this.mapLatest(log, cleanable, txn);
+    if (!latest) return null;
 
     this.beforeRewrite?.(log);
     const stats = emptyStats();
@@ -239,7 +259,7 @@ export class LogCleaner {
     for (const s of cleanable) {
       if (!this.isCurrent(log)) return null;
       const cleanedPath = s.logPath + CLEANED_SUFFIX;
-      const result = writeCleanedCopy(s, cleanedPath, keep, aborted);
+      const result = writeCleanedCopy(s, cleanedPath, keep, txn);
       stats.bytesBefore += s.size;
       stats.recordsRemoved += result.recordsRemoved;
       if (!result.changed) {
@@ -252,9 +272,11 @@ export class LogCleaner {
       }
       await yieldToEventLoop();
     }
+    stats.markersRemoved = txn.markersRemoved;
     this.state.set(log, {
-      dirtyFrom: cleanable[cleanable.length - 1]!.baseOffset + 1,
-      tombstoneDeadline,
+      dirtyFrom: last.baseOffset + 1,
+      tombstoneDeadline: Math.min(tombstoneDeadline, txn.markerDeadline),
+      markerClearSince: st.markerClearSince,
     });
     this.logger.info(
       {
@@ -268,6 +290,34 @@ export class LogCleaner {
     );
     return stats;
   }
+}
+
+/** Whether a partition is due: enough dirty data, overdue data, or a tombstone/marker to remove. */
+function isDue(
+  cleanable: readonly InactiveSegment[],
+  st: CleanState,
+  cfg: Readonly<TopicConfig>,
+  nowMs: number,
+  force: boolean,
+): boolean {
+  let dirtyBytes = 0;
+  let totalBytes = 0;
+  for (const s of cleanable) {
+    totalBytes += s.size;
+    if (s.baseOffset >= st.dirtyFrom) dirtyBytes += s.size;
+  }
+  // max.compaction.lag.ms: dirty data older than the lag is cleaned whatever the dirty ratio.
+  const firstDirty = cleanable.find((s) => s.baseOffset >= st.dirtyFrom);
+  const overdue =
+    firstDirty !== undefined &&
+    firstDirty.firstTimestamp >= 0 &&
+    nowMs - firstDirty.firstTimestamp >= cfg.maxCompactionLagMs;
+  return (
+    force ||
+    overdue ||
+    (dirtyBytes > 0 && dirtyBytes / totalBytes >= cfg.minCleanableDirtyRatio) ||
+    st.tombstoneDeadline <= nowMs
+  );
 }
 
 /**
@@ -330,7 +380,7 @@ function writeCleanedCopy(
   segment: InactiveSegment,
   cleanedPath: string,
   keep: (r: RawRecord) => boolean,
-  aborted: (raw: RawBatch) => boolean,
+  txn: TxnCleaning,
 ): { changed: boolean; bytes: number; recordsRemoved: number } {
   const fd = fs.openSync(cleanedPath, 'w');
   let bytes = 0;
@@ -345,13 +395,15 @@ function writeCleanedCopy(
     forEachBatch(segment, (batch) => {
       const raw = readRawBatch(batch);
       if (raw.isControl) {
-        write(batch);
+        if (txn.keepControl(raw, batch)) write(batch);
+        else changed = true;
         return;
       }
-      const kept = aborted(raw) ? [] : raw.records.filter(keep);
+      const kept = txn.isAborted(raw) ? [] : raw.records.filter(keep);
       recordsRemoved += raw.records.length - kept.length;
       if (kept.length === raw.records.length) write(batch);
-      else if (kept.length > 0) write(rebuildBatch(batch, kept));
+      else if (kept.length > 0 || txn.keepsEmpty(raw)) write(rebuildBatch(batch, kept));
+      if (kept.length > 0 || txn.keepsEmpty(raw)) txn.batchKept(raw);
       if (kept.length !== raw.records.length) changed = true;
     });
     fs.fsyncSync(fd);
