@@ -2,7 +2,7 @@
 # GENERATED from the topic registry (libs/contracts) by infra/scripts/write-kafka-acls.ts: do not edit.
 # Run once by the `kafka-acls` service of docker-compose.yml, as the admin super user, after the
 # brokers are up: each service may touch only the topics the registry says it produces and consumes,
-# its groups and its dead-letter topics; the dashboard may only describe.
+# its groups, its dead-letter topics and its transactional ids; the dashboard may only describe.
 set -euo pipefail
 acls() {
   /opt/kafka/bin/kafka-acls.sh --bootstrap-server kafka-1:19092 \
@@ -25,6 +25,7 @@ acls --add --allow-principal User:reordering --operation WRITE --operation READ 
 acls --add --allow-principal User:reordering --operation READ --operation CREATE --topic inventory.low-stock
 acls --add --allow-principal User:reordering --operation WRITE --operation CREATE --topic inventory.low-stock.dlq.reordering --resource-pattern-type prefixed
 acls --add --allow-principal User:reordering --operation READ --group reordering --resource-pattern-type prefixed
+acls --add --allow-principal User:analytics --operation WRITE --operation READ --operation CREATE --topic analytics.sales-per-minute
 acls --add --allow-principal User:analytics --operation READ --operation CREATE --topic sales.order-placed
 acls --add --allow-principal User:analytics --operation READ --operation CREATE --topic inventory.reservation-result
 acls --add --allow-principal User:analytics --operation READ --operation CREATE --topic inventory.stock-level
@@ -40,6 +41,7 @@ acls --add --allow-principal User:analytics --operation WRITE --operation CREATE
 acls --add --allow-principal User:analytics --operation WRITE --operation CREATE --topic reordering.goods-received.dlq.analytics --resource-pattern-type prefixed
 acls --add --allow-principal User:analytics --operation WRITE --operation CREATE --topic logs.access.dlq.analytics --resource-pattern-type prefixed
 acls --add --allow-principal User:analytics --operation READ --group analytics --resource-pattern-type prefixed
+acls --add --allow-principal User:analytics --operation WRITE --transactional-id analytics. --resource-pattern-type prefixed
 acls --add --allow-principal User:dashboard --operation DESCRIBE --cluster
 acls --add --allow-principal User:dashboard --operation DESCRIBE --topic '*'
 acls --add --allow-principal User:dashboard --operation DESCRIBE --group '*'

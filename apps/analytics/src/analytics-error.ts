@@ -5,7 +5,8 @@ export type AnalyticsErrorCode =
   | 'INVALID_ACCESS_LOG_LINE'
   | 'REPLAY_IN_PROGRESS'
   | 'REPLAY_NOT_FOUND'
-  | 'REPLAY_NOT_PAUSED';
+  | 'REPLAY_NOT_PAUSED'
+  | 'SALES_CHECKPOINT_INVALID';
 
 /** Every failure analytics raises itself carries a code (logs, problem+json, the runner's DLQ headers). */
 export class AnalyticsError extends Error {

@@ -11,6 +11,11 @@ export const analyticsConfigSchema = z.object({
   ...kafkaConfig,
   /** How long after a one-minute window ends its late events are still counted. */
   WINDOW_GRACE_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
+  /**
+   * The exactly-once sales-per-minute stage's window (one minute; tests shorten it). Its grace is
+   * WINDOW_GRACE_MS. Changing either needs its group reset (`analytics.sales-per-minute`).
+   */
+  SALES_WINDOW_MS: z.coerce.number().int().positive().default(60_000),
   TOP_PRODUCTS_WINDOW_MS: z.coerce
     .number()
     .int()

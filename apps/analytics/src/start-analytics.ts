@@ -17,6 +17,7 @@ import { PrismaClient } from './generated/prisma/client.ts';
 import { buildAnalyticsTopology, type TopologySettings } from './processing/analytics-topology.ts';
 import { readProcessingPointer } from './processing/state-rows.ts';
 import { ReplayCoordinator } from './replay/replay-coordinator.ts';
+import { startSalesPerMinute } from './sales-per-minute/sales-per-minute-stage.ts';
 import { readSummary } from './summary/summary-query.ts';
 import { traceRoutes } from './tracing/trace-routes.ts';
 import { TraceStore } from './tracing/trace-store.ts';
@@ -99,6 +100,8 @@ export function startAnalytics(
     onStopFirst('consumer', () => engine.stop());
     onStopFirst('replays', () => replays.stop());
     await startConsuming(engine, replays, logger);
+    // The exactly-once derived topic: its own group and transactional producer, beside the pipeline.
+    onStopFirst('sales-per-minute stage', await startSalesPerMinute(streaming, config));
 
     let dashboard: Dashboard | undefined;
     onStop('dashboard', () => dashboard?.close());

@@ -39,6 +39,7 @@ export function aclScript(entries: readonly AclEntry[] = composeAcls()): string 
 
 function resourceFlag(entry: AclEntry): string {
   if (entry.resourceType === 'CLUSTER') return '--cluster';
+  if (entry.resourceType === 'TRANSACTIONAL_ID') return `--transactional-id ${entry.resourceName}`;
   const name = entry.resourceName === '*' ? "'*'" : entry.resourceName;
   return `--${entry.resourceType.toLowerCase()} ${name}`;
 }
@@ -47,7 +48,7 @@ const SCRIPT_HEADER = `#!/usr/bin/env bash
 # GENERATED from the topic registry (libs/contracts) by infra/scripts/write-kafka-acls.ts: do not edit.
 # Run once by the \`kafka-acls\` service of docker-compose.yml, as the admin super user, after the
 # brokers are up: each service may touch only the topics the registry says it produces and consumes,
-# its groups and its dead-letter topics; the dashboard may only describe.
+# its groups, its dead-letter topics and its transactional ids; the dashboard may only describe.
 set -euo pipefail
 acls() {
   /opt/kafka/bin/kafka-acls.sh --bootstrap-server kafka-1:19092 \\

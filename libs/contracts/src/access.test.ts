@@ -12,6 +12,7 @@ describe('who touches what, read from the topic registry', () => {
       groupPrefixes: ['sales'],
       ownTopics: [],
       deadLetterPrefixes: ['inventory.reservation-result.dlq.sales'],
+      transactionalIdPrefixes: [],
       provisions: ['sales.order-placed', 'inventory.reservation-result'],
     });
   });
@@ -24,10 +25,12 @@ describe('who touches what, read from the topic registry', () => {
     expect(connect.groupPrefixes).toEqual(['connect', 'streaming-cli-tmp-']);
   });
 
-  it('has a producer and a consumer for every topic, each a known participant', () => {
+  it('has a producer and a consumer for every topic but the published output, each a known participant', () => {
     for (const topic of allTopics) {
       expect(topic.producers.length, topic.name).toBeGreaterThan(0);
-      expect(topic.consumers.length, topic.name).toBeGreaterThan(0);
+      // analytics.sales-per-minute is published for readers outside the services (the CLI, a BI tool).
+      if (topic.name !== 'analytics.sales-per-minute')
+        expect(topic.consumers.length, topic.name).toBeGreaterThan(0);
       for (const who of [...topic.producers, ...topic.consumers])
         expect(PARTICIPANTS, topic.name).toContain(who);
     }
@@ -37,9 +40,18 @@ describe('who touches what, read from the topic registry', () => {
     for (const topic of allTopics) expect(topic.producers, topic.name).toHaveLength(1);
   });
 
-  it('lets analytics read every topic and write none', () => {
-    expect(accessOf('analytics').consumes).toEqual(allTopics.map((t) => t.name));
-    expect(accessOf('analytics').produces).toEqual([]);
+  it('lets analytics read every other topic and write only its exactly-once output', () => {
+    const analytics = accessOf('analytics');
+    expect(analytics.produces).toEqual(['analytics.sales-per-minute']);
+    expect(analytics.consumes).toEqual(
+      allTopics.map((t) => t.name).filter((name) => name !== 'analytics.sales-per-minute'),
+    );
+    expect(analytics.transactionalIdPrefixes).toEqual(['analytics.']);
+  });
+
+  it('gives no transactional id to the services that do not produce transactionally', () => {
+    for (const who of ['sales', 'inventory', 'reordering', 'connect'] as const)
+      expect(accessOf(who).transactionalIdPrefixes, who).toEqual([]);
   });
 
   it('provisions only the topics a participant touches', () => {

@@ -24,6 +24,11 @@ export interface ParticipantAccess {
    * covers `<topic>.dlq.<group>` for every group named after it.
    */
   deadLetterPrefixes: string[];
+  /**
+   * Transactional ids it may use begin with one of these (analytics' exactly-once stage): a
+   * transactional producer needs WRITE on its TRANSACTIONAL_ID besides WRITE on its topics.
+   */
+  transactionalIdPrefixes: string[];
   /** Topics it may create at start-up: everything it produces or consumes (order-free starts). */
   provisions: string[];
 }
@@ -51,6 +56,9 @@ export function accessOf(
     groupPrefixes: [participant, ...(EXTRA_GROUP_PREFIXES[participant] ?? [])],
     ownTopics: [...(OWN_TOPICS[participant] ?? [])],
     deadLetterPrefixes: consumes.map((topic) => deadLetterTopicName(topic, participant)),
+    transactionalIdPrefixes: TRANSACTIONAL_PARTICIPANTS.includes(participant)
+      ? [transactionalIdPrefix(participant)]
+      : [],
     provisions: topicsTouchedBy(participant, topics).map((t) => t.name),
   };
 }
@@ -69,3 +77,11 @@ const OWN_TOPICS: Partial<Record<Participant, readonly string[]>> = {
 const EXTRA_GROUP_PREFIXES: Partial<Record<Participant, readonly string[]>> = {
   connect: ['streaming-cli-tmp-'],
 };
+
+/** Who runs transactional producers (analytics' exactly-once stage); nobody else gets the ACL. */
+const TRANSACTIONAL_PARTICIPANTS: readonly Participant[] = ['analytics'];
+
+/** The prefix of a participant's transactional ids: `<participant>.` (e.g. analytics.sales-per-minute). */
+export function transactionalIdPrefix(participant: Participant): string {
+  return `${participant}.`;
+}

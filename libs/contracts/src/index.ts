@@ -16,6 +16,7 @@ export type {
   TopicDefinition,
 } from './topic.ts';
 export type { OrderPlaced } from './events/sales.ts';
+export { salesPerMinuteCounted, type SalesPerMinuteCounted } from './events/analytics.ts';
 export type {
   LowStockDetected,
   ReservationRejected,
@@ -39,6 +40,7 @@ export { PARTICIPANTS, type Participant } from './topic.ts';
 export {
   accessOf,
   CONNECT_OFFSETS_TOPIC,
+  transactionalIdPrefix,
   topicsTouchedBy,
   type ParticipantAccess,
 } from './access.ts';

@@ -12,6 +12,7 @@ describe('the topic registry', () => {
       'inventory.low-stock',
       'reordering.purchase-order',
       'reordering.goods-received',
+      'analytics.sales-per-minute',
       'logs.access',
     ]);
   });

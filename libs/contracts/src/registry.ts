@@ -1,3 +1,4 @@
+import { salesPerMinuteCounted } from './events/analytics.ts';
 import { goodsReceived, purchaseOrderCreated, purchaseOrderShipped } from './events/reordering.ts';
 import {
   lowStockDetected,
@@ -75,6 +76,17 @@ export const topics = {
     partitions: 3,
     cleanupPolicy: 'delete',
     events: [goodsReceived],
+  }),
+  salesPerMinute: defineEventTopic({
+    name: 'analytics.sales-per-minute',
+    producers: ['analytics'],
+    consumers: [],
+    description:
+      'Units sold per SKU per closed one-minute window, published exactly once (Kafka transactions); read it with read_committed.',
+    key: 'sku',
+    partitions: 3,
+    cleanupPolicy: 'delete',
+    events: [salesPerMinuteCounted],
   }),
   accessLog: defineRawTopic({
     name: 'logs.access',

@@ -11,6 +11,13 @@ export {
 } from './connection/client-security.ts';
 export { clientSecurityFromEnv, type KafkaSecurityEnv } from './connection/client-security-env.ts';
 export { participantAcls, dashboardAcls, type AclEntry } from './security/participant-acls.ts';
+export {
+  ExactlyOnceStage,
+  type ExactlyOnceStageOptions,
+  type StageOutput,
+  type StageRecord,
+  type StageState,
+} from './exactly-once/exactly-once-stage.ts';
 export { replaceAcls } from './security/apply-acls.ts';
 export {
   ConsumerRunner,

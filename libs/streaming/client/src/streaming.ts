@@ -3,6 +3,10 @@ import type { Kafka } from 'kafkajs';
 import { createKafka, type StreamingConnectionOptions } from './connection/streaming-connection.ts';
 import { TopicInspector } from './connection/topic-inspector.ts';
 import { ConsumerRunner, type ConsumerRunnerOptions } from './consumer/consumer-runner.ts';
+import {
+  ExactlyOnceStage,
+  type ExactlyOnceStageOptions,
+} from './exactly-once/exactly-once-stage.ts';
 import { consumerGroupLag, type PartitionLag } from './lag/consumer-lag.ts';
 import { OutboxRelay, type OutboxRelayOptions } from './outbox/outbox-relay.ts';
 import { EventProducer } from './producer/event-producer.ts';
@@ -52,6 +56,14 @@ export class Streaming {
     });
     this.#runners.push(runner);
     return runner;
+  }
+
+  /**
+   * A consume-transform-produce stage whose outputs and input offsets commit in one Kafka
+   * transaction (its own producer and consumer group). The caller starts and stops it.
+   */
+  exactlyOnceStage(options: Omit<ExactlyOnceStageOptions, 'logger'>): ExactlyOnceStage {
+    return new ExactlyOnceStage(this.#kafka, { logger: this.#options.logger, ...options });
   }
 
   lag(groupId: string, topics: readonly string[]): Promise<PartitionLag[]> {

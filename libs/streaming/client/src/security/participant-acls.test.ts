@@ -20,13 +20,17 @@ describe("a participant's ACLs", () => {
     ]);
   });
 
-  it('give analytics no WRITE but on its own dead-letter topics', () => {
+  it('give analytics WRITE only on its dead-letter topics, its output and its transactional ids', () => {
     const writes = participantAcls(accessOf('analytics')).filter((e) => e.operation === 'WRITE');
     expect(writes.length).toBeGreaterThan(0);
     for (const entry of writes) {
-      expect(entry.patternType).toBe('PREFIXED');
-      expect(entry.resourceName).toMatch(/\.dlq\.analytics$/);
+      if (entry.resourceType === 'TRANSACTIONAL_ID')
+        expect(line(entry)).toBe('User:analytics WRITE TRANSACTIONAL_ID:PREFIXED:analytics.');
+      else if (entry.patternType === 'LITERAL')
+        expect(entry.resourceName).toBe('analytics.sales-per-minute');
+      else expect(entry.resourceName).toMatch(/\.dlq\.analytics$/);
     }
+    expect(writes.map(line)).toContain('User:analytics WRITE TRANSACTIONAL_ID:PREFIXED:analytics.');
   });
 
   it('never grant ALL, a wildcard or anything on the cluster to a participant', () => {

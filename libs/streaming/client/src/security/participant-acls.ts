@@ -4,7 +4,7 @@ import type { ParticipantAccess } from '@retail-streams/contracts';
 export interface AclEntry {
   /** `User:<name>`. */
   principal: string;
-  resourceType: 'TOPIC' | 'GROUP' | 'CLUSTER';
+  resourceType: 'TOPIC' | 'GROUP' | 'CLUSTER' | 'TRANSACTIONAL_ID';
   /** `kafka-cluster` for the cluster; `*` for every resource of the type. */
   resourceName: string;
   patternType: 'LITERAL' | 'PREFIXED';
@@ -19,7 +19,10 @@ export interface AclEntry {
  * - topics it consumes: READ, and CREATE, so that services start in any order;
  * - its dead-letter topics `<topic>.dlq.<its name>…`: WRITE and CREATE, by prefix;
  * - topics of its own outside the registry (the connector's positions): READ, WRITE, CREATE;
- * - groups whose id begins with its name (or another prefix of its own): READ, by prefix.
+ * - groups whose id begins with its name (or another prefix of its own): READ, by prefix;
+ * - transactional ids of its own (`analytics.`…): WRITE, by prefix. A transactional producer needs it
+ *   for InitProducerId, AddPartitionsToTxn, AddOffsetsToTxn and EndTxn; its TxnOffsetCommit is
+ *   checked against the group's READ above.
  */
 export function participantAcls(access: ParticipantAccess): AclEntry[] {
   const principal = `User:${access.participant}`;
@@ -40,6 +43,8 @@ export function participantAcls(access: ParticipantAccess): AclEntry[] {
     add('TOPIC', prefix, 'PREFIXED', ['WRITE', 'CREATE']);
   for (const topic of access.ownTopics) add('TOPIC', topic, 'LITERAL', ['READ', 'WRITE', 'CREATE']);
   for (const prefix of access.groupPrefixes) add('GROUP', prefix, 'PREFIXED', ['READ']);
+  for (const prefix of access.transactionalIdPrefixes)
+    add('TRANSACTIONAL_ID', prefix, 'PREFIXED', ['WRITE']);
   return entries;
 }
 
