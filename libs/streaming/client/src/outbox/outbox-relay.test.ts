@@ -224,6 +224,37 @@ describe('the outbox relay, batch by batch', () => {
     }
   });
 
+  it('while rows keep coming, publishes those committed during its linger in one request', async () => {
+    const { producer } = streaming.streaming;
+    const sends = vi.spyOn(producer, 'sendBatch');
+    const forSku = sku();
+    // A long linger, so that ten one-row transactions surely commit within it on a loaded machine.
+    const relay = streaming.streaming.outboxRelay({
+      db: database.prisma,
+      databaseUrl: database.databaseUrl,
+      lingerMs: 3_000,
+    });
+    try {
+      await relay.start();
+      await eventually('the relay to lead', async () => {
+        await relay.flush();
+        return relay.isLeader;
+      });
+      const before = sends.mock.calls.length;
+      for (let available = 10; available > 0; available--)
+        await database.prisma.$transaction((tx) =>
+          writeToOutbox(tx, topics.stockLevel, [level(forSku, available)]),
+        );
+      await relay.flush();
+      expect(await pendingRows()).toBe(0);
+      // Each insert woke the relay; without the linger each would have cost a send of its own.
+      expect(sends.mock.calls.length - before).toBeLessThanOrEqual(2);
+    } finally {
+      await relay.stop();
+      sends.mockRestore();
+    }
+  });
+
   it('publishes each row exactly once across a crash after earlier batches moved its positions on', async () => {
     const forSku = sku();
     const earlier = [10, 9, 8].map((available) => level(forSku, available));
