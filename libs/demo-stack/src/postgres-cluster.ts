@@ -85,6 +85,11 @@ export async function preparePostgresCluster(
     // Losing the last few milliseconds of commits on a power cut is fine for a demo; consistency is
     // untouched (a crashed server still recovers to a consistent state).
     ['synchronous_commit', 'off'],
+    // The services' tables start empty and fill at hundreds of rows a second. Plans made while a
+    // table looked empty stay until autovacuum's ANALYZE: with its default one-minute nap, a fresh
+    // stack's first minute of load ran inventory's reservation update as a scan of the whole table
+    // per batch. Ten seconds keeps the statistics close behind the data.
+    ['autovacuum_naptime', '10s'],
     ...(options.durable
       ? []
       : ([
