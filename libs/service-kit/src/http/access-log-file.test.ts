@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -92,5 +92,23 @@ describe('openAccessLogFile', () => {
     const lines = readFileSync(file, 'utf8').trim().split('\n');
     expect(lines).toHaveLength(2);
     expect(lines[0]).toBe('{"earlier":true}');
+  });
+
+  it('writes the lines of a busy moment together, each within moments, while the service runs', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'access-log-')), 'sales.log');
+    await serveAndStop(file, async (url) => {
+      await Promise.all(['a', 'b', 'c'].map((id) => fetch(`${url}/orders/${id}`)));
+      // The file is read while the service still runs: the lines must not wait for its stop.
+      for (let tries = 0; !existsSync(file) || readEntries(file).length < 3; tries++) {
+        if (tries === 100) throw new Error('the access lines never reached the file');
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    });
+
+    expect(
+      readEntries(file)
+        .map((entry) => entry.path)
+        .sort(),
+    ).toEqual(['/orders/a', '/orders/b', '/orders/c']);
   });
 });
