@@ -160,7 +160,8 @@ describe('a replay', { timeout: 300_000 }, () => {
   });
 
   it('is paused by a restart, not continued, until an operator resumes it', async () => {
-    let analytics = await start('replay_restart', { REPLAY_MAX_RECORDS_PER_SECOND: '20' });
+    // Slow enough that the replay is still under way when the stop lands on a loaded CI machine.
+    let analytics = await start('replay_restart', { REPLAY_MAX_RECORDS_PER_SECOND: '10' });
     const before = await caughtUp(analytics, 160);
     const replay = await startReplay(analytics);
     await eventually(
@@ -171,7 +172,7 @@ describe('a replay', { timeout: 300_000 }, () => {
     );
     await stop(analytics);
 
-    analytics = await start('replay_restart', { REPLAY_MAX_RECORDS_PER_SECOND: '20' });
+    analytics = await start('replay_restart', { REPLAY_MAX_RECORDS_PER_SECOND: '10' });
     const paused = await replayView(analytics, replay.id);
     expect(paused).toMatchObject({ status: 'paused', phase: 'streams' });
     expect(paused.error).toMatch(/interrupted by a restart/);
