@@ -258,11 +258,15 @@ describe('the reordering service', () => {
           },
         });
 
-        const lines = readFileSync(logFile, 'utf8')
-          .trim()
-          .split('\n')
-          .map((line) => JSON.parse(line));
-        expect(lines.length).toBeGreaterThanOrEqual(4);
+        // Lines of one short window are written together (see openAccessLogFile), so wait for them.
+        const lines = await eventually('four access-log lines', async () => {
+          const written = readFileSync(logFile, 'utf8')
+            .trim()
+            .split('\n')
+            .filter((line) => line !== '')
+            .map((line) => JSON.parse(line) as unknown);
+          return written.length >= 4 ? written : undefined;
+        });
         for (const line of lines) expect(accessLogLine.parse(line)).toBeTruthy();
         expect(lines.at(-1)).toMatchObject({
           service: 'reordering',
