@@ -7,7 +7,7 @@ module.enableCompileCache?.();
 
 /** Runs `streaming`, or the Kafka tool `tool` (kafka-console-producer...), with this process's arguments. */
 export async function main(tool?: string): Promise<never> {
-  await import('./kafka/quiet-kafkajs.ts');
+  await import('./kafka/fix-kafkajs.ts');
   const argv = process.argv.slice(2);
   const code =
     tool === undefined

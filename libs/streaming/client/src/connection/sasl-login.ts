@@ -12,7 +12,7 @@ type BuiltInProvider = (sasl: {
 
 /**
  * kafkajs 2.2.4 does not export its PLAIN and SCRAM authenticators; they are loaded from its
- * sources (the version is pinned in package.json, as for kafkajs-timer-warning.ts).
+ * sources (the version is pinned in package.json, as for kafkajs-request-queue-timer.ts).
  */
 const kafkajsSources = createRequire(import.meta.url);
 // Through require as well: kafkajs adds its error classes to its exports with a spread, which Node's

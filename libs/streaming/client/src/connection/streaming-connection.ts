@@ -1,6 +1,6 @@
 import { Kafka, logLevel, type LogEntry } from 'kafkajs';
 import type { Logger } from '../logger.ts';
-import { silenceKafkaJsTimerWarning } from './kafkajs-timer-warning.ts';
+import { fixKafkaJsRequestQueueTimer } from './kafkajs-request-queue-timer.ts';
 import { kafkajsSecurity } from './client-security.ts';
 import type { ClientSecurity } from './client-security.ts';
 
@@ -21,7 +21,7 @@ export interface StreamingConnectionOptions {
  * returned here, so replacing kafkajs means replacing this module and the few adapters that use it.
  */
 export function createKafka(options: StreamingConnectionOptions): Kafka {
-  silenceKafkaJsTimerWarning();
+  fixKafkaJsRequestQueueTimer();
   return new Kafka({
     clientId: options.clientId,
     brokers: [...options.brokers],
