@@ -10,7 +10,10 @@ import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace
  */
 export class RecentSpans implements SpanProcessor {
   readonly #limit: number;
+  // A ring: once full, each new span overwrites the oldest. Dropping the oldest from the front of an
+  // array instead moved every kept span on each end, 2 % of a busy service's CPU.
   #spans: ReadableSpan[] = [];
+  #next = 0;
 
   constructor(limit = 2_000) {
     this.#limit = limit;
@@ -21,17 +24,20 @@ export class RecentSpans implements SpanProcessor {
   }
 
   onEnd(span: ReadableSpan): void {
-    this.#spans.push(span);
-    if (this.#spans.length > this.#limit) this.#spans.splice(0, this.#spans.length - this.#limit);
+    if (this.#spans.length < this.#limit) this.#spans.push(span);
+    else this.#spans[this.#next] = span;
+    this.#next = (this.#next + 1) % this.#limit;
   }
 
   /** Finished spans, oldest first. */
   getFinishedSpans(): ReadableSpan[] {
-    return [...this.#spans];
+    if (this.#spans.length < this.#limit) return [...this.#spans];
+    return [...this.#spans.slice(this.#next), ...this.#spans.slice(0, this.#next)];
   }
 
   reset(): void {
     this.#spans = [];
+    this.#next = 0;
   }
 
   async forceFlush(): Promise<void> {
