@@ -326,8 +326,8 @@ const WHAT_BOUNDS = `## What bounds the figures
   16 MB semi-spaces (\`NODE_MEMORY_FLAGS\`); without the cap V8 grows it to 128 MB per process on
   a machine with this much RAM. PostgreSQL runs with 32 MB of shared buffers.
 - **Work per batch, not per order** (found 2026-12-06 from /proc and a CPU profile of sales at 50
-  orders/s). The stack's CPU stays near 1.6-1.7 cores from 50 to 300 orders/s, so its CPU per order
-  falls about sixfold over those steps. Each hop costs per HTTP request, transaction, fetch or
+  orders/s). The stack's CPU stays between 1.2 and 1.7 cores from 50 to 300 orders/s, so its CPU
+  per order falls four- to sixfold over those steps. Each hop costs per HTTP request, transaction, fetch or
   produce, whatever that carries. At 50 orders/s an order comes every 20 ms, later than any hop's
   10 ms linger, so each one travels alone. Sales then spends about 9 ms of CPU per order on an HTTP
   request, a group commit of one, a relay drain and its produce, a result fetch, an inbox
