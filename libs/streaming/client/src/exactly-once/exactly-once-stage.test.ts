@@ -19,7 +19,10 @@ const OUTPUT = topics.salesPerMinute.name;
 
 /** Echoes each record's value to the output, keyed by a run id, and resumes after what it read. */
 class EchoState implements StageState {
-  constructor(private readonly run: string) {}
+  readonly run: string;
+  constructor(run: string) {
+    this.run = run;
+  }
   apply(record: StageRecord): StageOutput[] {
     if (!record.value?.toString().startsWith(this.run)) return [];
     return [{ topic: OUTPUT, key: this.run, value: record.value }];
