@@ -134,66 +134,6 @@ describe('the consumer runner', () => {
     }
   });
 
-  it('commits about once a second while records come one by one, not once per batch, and once more when they stop', async () => {
-    const group = groupId();
-    const orderId = randomUUID();
-    let handled = 0;
-    const runner = fixture.streaming
-      .consumer({ groupId: group })
-      .on(topics.orderPlaced, async (event) => {
-        if (event.data.orderId === orderId) handled += 1;
-      });
-    await runner.start();
-    try {
-      // 40 records 25 ms apart: each one is a fetched batch of its own.
-      for (let sent = 1; sent <= 40; sent += 1) {
-        await fixture.streaming.producer.publish(topics.orderPlaced, order(orderId));
-        await eventually(`record ${sent} handled`, () => handled === sent);
-        await new Promise((resolve) => setTimeout(resolve, 25));
-      }
-      await eventually('every offset committed once the records stop', async () => {
-        const lag = await fixture.streaming.lag(group, [topics.orderPlaced.name]);
-        return lag.every((partition) => partition.lag === 0);
-      });
-      // Over about 1.5 s: a commit per second and the one after the last record, with room for
-      // a slow machine; kafkajs's own auto-commit made one per record here.
-      expect(runner.offsetCommits).toBeGreaterThan(0);
-      expect(runner.offsetCommits).toBeLessThanOrEqual(6);
-    } finally {
-      await runner.stop();
-    }
-  });
-
-  it('commits at stop what it handled since the last commit, so the next instance does not see it again', async () => {
-    const group = groupId();
-    const first = order();
-    const handled: string[] = [];
-    const runner = fixture.streaming
-      .consumer({ groupId: group })
-      .on(topics.orderPlaced, async (event) => {
-        if (event.data.orderId === first.data.orderId) handled.push(event.id);
-      });
-    await runner.start();
-    await fixture.streaming.producer.publish(topics.orderPlaced, first);
-    await eventually('the record handled', () => handled.length === 1);
-    await runner.stop();
-
-    const second = order(first.data.orderId);
-    const next = fixture.streaming
-      .consumer({ groupId: group })
-      .on(topics.orderPlaced, async (event) => {
-        if (event.data.orderId === first.data.orderId) handled.push(event.id);
-      });
-    await next.start();
-    try {
-      await fixture.streaming.producer.publish(topics.orderPlaced, second);
-      await eventually('the second record handled', () => handled.includes(second.id));
-      expect(handled).toEqual([first.id, second.id]);
-    } finally {
-      await next.stop();
-    }
-  });
-
   it('finishes the handler in flight on stop and commits it, so the next instance does not see it again', async () => {
     const group = groupId();
     const first = order();

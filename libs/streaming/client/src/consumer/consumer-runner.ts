@@ -14,7 +14,6 @@ import { clusterReplicationFactor } from '../provisioning/replication-factor.ts'
 import { ConsumerMetrics } from './consumer-metrics.ts';
 import { PartitionBatch, type Subscription } from './partition-batch.ts';
 import { FetchLinger } from './fetch-linger.ts';
-import { OffsetCommits } from './offset-commits.ts';
 import { Heartbeats } from './heartbeats.ts';
 import { defaultRetryPolicy, type RetryPolicy } from './retry-policy.ts';
 
@@ -59,9 +58,6 @@ export type EventBatchHandler<T extends EventTopic> = (
 ) => Promise<void>;
 export type RawBatchHandler = (items: readonly BatchItem<string>[]) => Promise<void>;
 
-/** How often a busy consumer commits its offsets: at most this much is delivered again after a crash. */
-const autoCommitIntervalMs = 1_000;
-
 export interface ConsumerRunnerOptions {
   groupId: string;
   logger: Logger;
@@ -104,8 +100,6 @@ export class ConsumerRunner {
   readonly #subscriptions = new Map<string, Subscription>();
   readonly #stopping = new AbortController();
   readonly #linger: FetchLinger;
-  readonly #commits: OffsetCommits;
-  #offsetCommits = 0;
   #consumer: Consumer | undefined;
   #running = false;
   #assignments: Record<string, number[]> = {};
@@ -117,12 +111,6 @@ export class ConsumerRunner {
     this.groupId = options.groupId;
     this.#retry = { ...defaultRetryPolicy, ...options.retry };
     this.#linger = new FetchLinger(options.lingerMs ?? 10, this.#stopping.signal);
-    this.#commits = new OffsetCommits(autoCommitIntervalMs, (error) =>
-      options.logger.warn(
-        { groupId: this.groupId, error: error.message },
-        'committing offsets failed; the records since the last commit will be delivered again',
-      ),
-    );
   }
 
   /** Handles the events of a registry topic one at a time; events that do not match its schemas are dead-lettered. */
@@ -203,9 +191,6 @@ export class ConsumerRunner {
       );
     });
     consumer.on(consumer.events.FETCH_START, () => this.#linger.fetchStarted());
-    consumer.on(consumer.events.COMMIT_OFFSETS, () => {
-      this.#offsetCommits += 1;
-    });
     consumer.on(consumer.events.CRASH, (event) => {
       this.#options.logger.error(
         {
@@ -223,9 +208,7 @@ export class ConsumerRunner {
       fromBeginning: this.#options.fromBeginning ?? true,
     });
     await consumer.run({
-      // Committed by OffsetCommits: kafkajs's auto-commit would commit after every batch.
-      autoCommit: false,
-      autoCommitInterval: autoCommitIntervalMs,
+      autoCommitInterval: 1_000,
       partitionsConsumedConcurrently: this.#options.partitionsConsumedConcurrently ?? 1,
       // Offsets are resolved record by record (or batch by batch) as handlers finish, never ahead.
       eachBatchAutoResolve: false,
@@ -244,17 +227,9 @@ export class ConsumerRunner {
     this.#stopping.abort();
     const consumer = this.#consumer;
     this.#consumer = undefined;
-    // What completed before the stop; a batch still in flight commits its own as it ends.
-    await this.#commits.flush();
     await consumer.disconnect();
-    this.#commits.dispose();
     this.#running = false;
     this.#assignments = {};
-  }
-
-  /** OffsetCommit requests this consumer has sent: about one per second while busy. */
-  get offsetCommits(): number {
-    return this.#offsetCommits;
   }
 
   get #heartbeatIntervalMs(): number {
@@ -269,7 +244,6 @@ export class ConsumerRunner {
       this.#heartbeatIntervalMs,
       this.#stopping.signal,
     );
-    this.#commits.track(payload);
     try {
       await new PartitionBatch({
         payload,
@@ -282,15 +256,9 @@ export class ConsumerRunner {
         metrics: this.metrics,
         logger: this.#options.logger,
       }).process();
-    } catch (error) {
-      // A rebalance (or a failure) ends the batch: hand the next owner every record applied so far.
-      await this.#commits.flush();
-      throw error;
     } finally {
       heartbeats.dispose();
     }
-    if (this.#stopping.signal.aborted) await this.#commits.flush();
-    else this.#commits.afterBatch();
     await this.#linger.afterBatch();
   }
 
