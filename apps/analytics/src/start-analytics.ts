@@ -95,10 +95,14 @@ export function startAnalytics(
     notifyCommit = () => sse.changed();
     onStop('event streams', () => sse.close());
 
-    // First at a stop, before the HTTP drain: the member leaves its group at once (see onStopFirst);
-    // the replay watcher before the consumer it watches.
-    onStopFirst('consumer', () => engine.stop());
-    onStopFirst('replays', () => replays.stop());
+    // First at a stop, before the HTTP drain: the member leaves its group at once (see onStopFirst).
+    // The consumer stops taking batches before a replay's rate limit is released, so the batches
+    // in flight finish at once and the rest of the replay is not run unthrottled during the stop.
+    onStopFirst('consumer and replays', async () => {
+      const consumerStopped = engine.stop();
+      await replays.stop();
+      await consumerStopped;
+    });
     await startConsuming(engine, replays, logger);
     // The exactly-once derived topic: its own group and transactional producer, beside the pipeline.
     onStopFirst('sales-per-minute stage', await startSalesPerMinute(streaming, config));
