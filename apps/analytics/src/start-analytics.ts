@@ -96,13 +96,7 @@ export function startAnalytics(
     onStop('event streams', () => sse.close());
 
     // First at a stop, before the HTTP drain: the member leaves its group at once (see onStopFirst).
-    // The consumer stops taking batches before a replay's rate limit is released, so the batches
-    // in flight finish at once and the rest of the replay is not run unthrottled during the stop.
-    onStopFirst('consumer and replays', async () => {
-      const consumerStopped = engine.stop();
-      await replays.stop();
-      await consumerStopped;
-    });
+    onStopFirst('consumer and replays', () => stopConsuming(engine, replays));
     await startConsuming(engine, replays, logger);
     // The exactly-once derived topic: its own group and transactional producer, beside the pipeline.
     onStopFirst('sales-per-minute stage', await startSalesPerMinute(streaming, config));
@@ -192,4 +186,14 @@ async function startConsuming(
     logger.warn('the aggregations changed since the last checkpoint: replaying from the beginning');
     await replays.start();
   }
+}
+
+/**
+ * The consumer stops taking batches before a replay's rate limit is released, so the batches in
+ * flight finish at once and the rest of the replay does not run unthrottled during the stop.
+ */
+async function stopConsuming(engine: AnalyticsEngine, replays: ReplayCoordinator): Promise<void> {
+  const consumerStopped = engine.stop();
+  await replays.stop();
+  await consumerStopped;
 }
