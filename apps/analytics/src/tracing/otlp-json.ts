@@ -8,16 +8,9 @@ import {
 
 // The OTLP/HTTP JSON encoding of ExportTraceServiceRequest (opentelemetry-proto, JSON mapping):
 // ids in hex, times as decimal nanosecond strings, attribute values as AnyValue objects.
-const anyValue: z.ZodType<unknown> = z.lazy(() =>
-  z.object({
-    stringValue: z.string().optional(),
-    boolValue: z.boolean().optional(),
-    intValue: z.union([z.number(), z.string()]).optional(),
-    doubleValue: z.number().optional(),
-    arrayValue: z.object({ values: z.array(anyValue).optional() }).optional(),
-  }),
-);
-const keyValue = z.object({ key: z.string(), value: anyValue.optional() });
+// Attribute values are read as they come (see plain()): checking their nested AnyValue shape with
+// a recursive schema cost most of the collector's time, and a value of an unknown shape is dropped.
+const keyValue = z.object({ key: z.string(), value: z.unknown().optional() });
 const hexId = (length: number) => z.string().regex(new RegExp(`^[0-9a-f]{${length}}$`, 'i'));
 const nanos = z.union([z.string().regex(/^\d+$/), z.number().nonnegative()]);
 
@@ -50,29 +43,30 @@ export type ExportTraceServiceRequest = z.infer<typeof exportTraceServiceRequest
 
 const kinds: SpanKindName[] = ['internal', 'internal', 'server', 'client', 'producer', 'consumer'];
 
+/** An OTLP AnyValue as a plain value; undefined for a shape it is not (dropped, not an error). */
 function plain(value: unknown): AttributeValue | undefined {
-  const v = value as {
-    stringValue?: string;
-    boolValue?: boolean;
-    intValue?: number | string;
-    doubleValue?: number;
-    arrayValue?: { values?: unknown[] };
-  };
-  if (v.stringValue !== undefined) return v.stringValue;
-  if (v.boolValue !== undefined) return v.boolValue;
-  if (v.intValue !== undefined) return Number(v.intValue);
-  if (v.doubleValue !== undefined) return v.doubleValue;
-  if (v.arrayValue !== undefined)
-    return (v.arrayValue.values ?? [])
+  if (typeof value !== 'object' || value === null) return undefined;
+  const v = value as Record<string, unknown>;
+  if (typeof v['stringValue'] === 'string') return v['stringValue'];
+  if (typeof v['boolValue'] === 'boolean') return v['boolValue'];
+  const int = v['intValue'];
+  if (typeof int === 'number' || (typeof int === 'string' && /^-?\d+$/.test(int)))
+    return Number(int);
+  if (typeof v['doubleValue'] === 'number') return v['doubleValue'];
+  const values = (v['arrayValue'] as { values?: unknown } | undefined)?.values;
+  if (Array.isArray(values))
+    return values
       .map(plain)
-      .filter((item): item is string | number | boolean => typeof item !== 'object');
+      .filter(
+        (item): item is string | number | boolean => item !== undefined && typeof item !== 'object',
+      );
   return undefined;
 }
 
 function attributesOf(list: readonly z.infer<typeof keyValue>[] | undefined) {
   const attributes: Record<string, AttributeValue> = {};
   for (const { key, value } of list ?? []) {
-    const converted = value === undefined ? undefined : plain(value);
+    const converted = plain(value);
     if (converted !== undefined) attributes[key] = converted;
   }
   return attributes;
