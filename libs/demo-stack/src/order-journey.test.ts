@@ -302,4 +302,62 @@ describe.skipIf(!allServicesExist)('an order journey, traced across the whole st
     expect(malformed.status).toBe(400);
     expect(((await malformed.json()) as { code: string }).code).toBe('OTLP_MALFORMED');
   });
+
+  // Last: it takes inventory away for a while, and leaves a failed sync order as the latest.
+  it('during an inventory outage, shows the sync order its failed call and the async order its wait in the topic', async () => {
+    const outageMs = 2_000;
+    await stack.stopProcess('inventory');
+    let syncOrderId: string;
+    let asyncOrderId: string;
+    try {
+      const sync = await fetch(`${stack.urls.sales}/orders?mode=sync`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          customerId: 'journey-test',
+          lines: [{ sku: 'SKU-MUG-01', quantity: 1 }],
+        }),
+      });
+      expect(sync.status).toBe(503);
+      syncOrderId = ((await sync.json()) as { orderId: string }).orderId;
+      asyncOrderId = await placeOrder('async');
+      await new Promise((resolve) => setTimeout(resolve, outageMs));
+    } finally {
+      await stack.startProcess('inventory');
+    }
+
+    // The sync order: the request answered 503 and its call to inventory failed, nothing behind it.
+    const failed = await until(`sync order ${syncOrderId}'s journey`, async () => {
+      const response = await fetch(`${stack.urls.analytics}/api/orders/${syncOrderId}/trace`);
+      return response.status === 200 ? ((await response.json()) as Journey) : undefined;
+    });
+    const server = failed.spans.find((span) => span.service === 'sales' && span.kind === 'server');
+    expect(server?.attributes['http.response.status_code']).toBe(503);
+    const call = failed.spans.find((span) => span.service === 'sales' && span.kind === 'client');
+    expect(call?.parentSpanId).toBe(server?.spanId);
+    expect(call?.status).toBe('error');
+    expect(call?.attributes['error.type']).toEqual(expect.any(String));
+    expect(failed.spans.filter((span) => span.service === 'inventory')).toEqual([]);
+
+    // The async order: published at once, consumed by inventory only once it was back.
+    const { spans, traceId } = await journeyOf(asyncOrderId);
+    const send = spans.find(
+      (span) =>
+        span.kind === 'producer' &&
+        // One send may carry several topics' rows: the attribute then names them all.
+        String(span.attributes['messaging.destination.name'])
+          .split(',')
+          .includes('sales.order-placed') &&
+        span.links.some((link) => link.traceId === traceId),
+    );
+    const reserve = spans.find(
+      (span) =>
+        span.service === 'inventory' &&
+        span.kind === 'consumer' &&
+        span.traceId === traceId &&
+        span.attributes['messaging.destination.name'] === 'sales.order-placed',
+    );
+    const waitedMs = reserve!.startMs - (send!.startMs + send!.durationMs);
+    expect(waitedMs).toBeGreaterThanOrEqual(outageMs);
+  }, 180_000);
 });
