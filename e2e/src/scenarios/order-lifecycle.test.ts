@@ -1,7 +1,7 @@
 import { expect, it } from 'vitest';
 import { describeScenarios } from '../support/scenario-suite.ts';
 import { decidedOrders, revenueCents } from '../support/retail-api.ts';
-import type { AnalyticsSummaryView } from '../support/retail-api.ts';
+import type { AnalyticsSummaryView, RetailApi } from '../support/retail-api.ts';
 import { waitUntilDecided } from '../support/order-steps.ts';
 import { waitFor } from '../support/wait-for.ts';
 
@@ -106,15 +106,25 @@ describeScenarios(
     it('a replay from the beginning of every topic reaches identical aggregates', async () => {
       const { api } = world();
       // Settled first: the live run has processed everything the two scenarios above produced.
-      const settled = await waitFor('analytics to settle', async () => {
-        const first = await api.summary();
-        const second = await api.summary();
-        return decidedOrders(first) > 0 &&
-          first.processing.processedRecords === second.processing.processedRecords &&
-          JSON.stringify(comparable(first)) === JSON.stringify(comparable(second))
-          ? second
-          : undefined;
-      });
+      // Two equal summaries are not enough on their own: the restock's stock level can still sit in
+      // inventory's outbox, so every stock level analytics knows must also be inventory's own.
+      let lastSeen: unknown;
+      const settled = await waitFor(
+        "analytics to settle at inventory's stock levels",
+        async () => {
+          const first = await api.summary();
+          const behind = await stockLevelsBehindInventory(api, first);
+          const second = await api.summary();
+          lastSeen = { behind, decided: decidedOrders(first) };
+          return decidedOrders(first) > 0 &&
+            behind.length === 0 &&
+            first.processing.processedRecords === second.processing.processedRecords &&
+            JSON.stringify(comparable(first)) === JSON.stringify(comparable(second))
+            ? second
+            : undefined;
+        },
+        { lastSeen: () => lastSeen },
+      );
 
       const started = await api.startReplay();
       expect(started.status).toBe(202);
@@ -136,7 +146,6 @@ describeScenarios(
   },
 );
 
-/** Everything but when it was generated and who computed it: what a replay must reproduce. */
 /**
  * The summary without what legitimately differs between a live run and a replay: timestamps, the
  * consumer group, and the stream-table join's "ordered while low/out" counts. Live, an order can be
@@ -152,6 +161,20 @@ function comparable(summary: AnalyticsSummaryView): unknown {
       ({ unitsOrderedWhileLow: _low, unitsOrderedWhileOut: _out, ...row }) => row,
     ),
   };
+}
+
+/** The SKUs whose stock level in analytics differs from inventory's (those it has seen one for). */
+async function stockLevelsBehindInventory(
+  api: RetailApi,
+  summary: AnalyticsSummaryView,
+): Promise<string[]> {
+  const behind: string[] = [];
+  for (const row of summary.stock) {
+    if (row.available === null) continue; // no stock level for it on the topic yet
+    if ((await api.product(row.sku)).available !== row.available)
+      behind.push(`${row.sku}: ${row.available}`);
+  }
+  return behind;
 }
 
 /** `total` as `parts` positive integers that differ by at most one. */
