@@ -78,8 +78,12 @@ export function startInventory(config: InventoryConfig, logger: Logger): Promise
     const stopping = new AbortController();
     const latency = new ArtificialLatency(config.INVENTORY_ARTIFICIAL_LATENCY_MS, stopping.signal);
     const handlerDeps = { prisma, latency, logger };
+    // Every partition at once: the batches of one fetch then share a transaction (BatchCombiner).
     const runner = streaming
-      .consumer({ groupId: SERVICE_NAME, partitionsConsumedConcurrently: 3 })
+      .consumer({
+        groupId: SERVICE_NAME,
+        partitionsConsumedConcurrently: topics.orderPlaced.partitions,
+      })
       .onBatch(topics.orderPlaced, orderPlacedHandler(handlerDeps))
       .on(topics.goodsReceived, goodsReceivedHandler(handlerDeps));
     // First at a stop, before the HTTP drain: the member leaves its group at once (see onStopFirst).

@@ -55,8 +55,12 @@ export function startSales(config: SalesConfig, logger: Logger): Promise<Running
     onStop('streaming', () => streaming.close());
     await streaming.provision(topicsTouchedBy(SERVICE_NAME));
 
+    // Every partition at once: the batches of one fetch then share a transaction (BatchCombiner).
     const runner = streaming
-      .consumer({ groupId: SERVICE_NAME })
+      .consumer({
+        groupId: SERVICE_NAME,
+        partitionsConsumedConcurrently: topics.reservationResult.partitions,
+      })
       .onBatch(topics.reservationResult, reservationResultHandler(sql, logger));
     // First at a stop, before the HTTP drain: the member leaves its group at once (see onStopFirst).
     onStopFirst('consumers', () => runner.stop());

@@ -301,6 +301,54 @@ describe('the consumer runner with a batch handler', () => {
   });
 });
 
+describe('the consumer runner with partitions consumed concurrently', () => {
+  it('hands several partitions over in one call, and a bad record fails only its own partition', async () => {
+    const group = groupId();
+    // One order per key: the keys spread the orders over the topic's partitions.
+    const events = Array.from({ length: 24 }, () => order());
+    const ourIds = new Set(events.map((event) => event.data.orderId));
+    const bad = events[5]!;
+    await fixture.streaming.producer.publishEvents(topics.orderPlaced, events);
+    const calls: { partitions: Set<number>; ours: number }[] = [];
+    const applied: string[] = [];
+    const runner = fixture.streaming
+      .consumer({ groupId: group, partitionsConsumedConcurrently: 6, retry: fastRetry })
+      .onBatch(topics.orderPlaced, async (items) => {
+        const ours = items.filter((item) => ourIds.has(item.event.data.orderId));
+        if (ours.length === 0) return;
+        calls.push({
+          partitions: new Set(ours.map((item) => item.context.partition)),
+          ours: ours.length,
+        });
+        if (ours.some((item) => item.event.id === bad.id))
+          throw new NonRetriableError('SKU_RETIRED', 'this order cannot be reserved');
+        applied.push(...ours.map((item) => item.event.id));
+      });
+    await runner.start();
+    try {
+      const parked = await fixture.readTopic(
+        `${topics.orderPlaced.name}.dlq.${group}`,
+        isDeadLetterOf(bad.id),
+      );
+      expect(parked.find(isDeadLetterOf(bad.id))?.headers?.['dlq-error-code']?.toString()).toBe(
+        'SKU_RETIRED',
+      );
+      await eventually('every other event applied', () => applied.length === events.length - 1);
+      // Each exactly once, whatever call carried it.
+      expect(new Set(applied).size).toBe(events.length - 1);
+      expect(applied).not.toContain(bad.id);
+      // The first call carried the batches of several partitions together.
+      expect(calls[0]?.partitions.size).toBeGreaterThan(1);
+      await eventually('every offset committed', async () => {
+        const lag = await fixture.streaming.lag(group, [topics.orderPlaced.name]);
+        return lag.every((partition) => partition.lag === 0);
+      });
+    } finally {
+      await runner.stop();
+    }
+  });
+});
+
 describe('the consumer runner when a handler keeps failing', () => {
   it('sends a programmer error to the dead-letter topic at once, without retrying it', async () => {
     const group = groupId();

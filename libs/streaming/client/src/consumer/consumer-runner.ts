@@ -9,8 +9,9 @@ import type { Context } from '@opentelemetry/api';
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Logger } from '../logger.ts';
 import type { EventProducer } from '../producer/event-producer.ts';
-import type { RecordHeaders } from '../tracing/record-tracing.ts';
+import { withBatchProcessSpan, type RecordHeaders } from '../tracing/record-tracing.ts';
 import { clusterReplicationFactor } from '../provisioning/replication-factor.ts';
+import { BatchCombiner } from './batch-combiner.ts';
 import { ConsumerMetrics } from './consumer-metrics.ts';
 import { PartitionBatch, type Subscription } from './partition-batch.ts';
 import { FetchLinger } from './fetch-linger.ts';
@@ -48,10 +49,12 @@ export interface BatchItem<V> {
 }
 
 /**
- * Handles the records of one partition together, in offset order. It must apply the effects of
- * all of them or of none (one database transaction): when it fails, the runner retries the whole
- * batch, and when it cannot succeed it hands the records over again one at a time, to find the one
- * that fails and dead-letter only that.
+ * Handles records together: those of one partition in offset order, or, when partitions are
+ * consumed concurrently, the batches of several partitions handed over at once (see BatchCombiner),
+ * one partition's after another's. It must apply the effects of all of them or of none (one
+ * database transaction): when it fails, the runner retries each partition's batch, and when one
+ * cannot succeed it hands its records over again one at a time, to find the one that fails and
+ * dead-letter only that.
  */
 export type EventBatchHandler<T extends EventTopic> = (
   items: readonly BatchItem<EventOf<T>>[],
@@ -126,13 +129,11 @@ export class ConsumerRunner {
 
   /** Handles the events of a registry topic a batch at a time (see `EventBatchHandler`). */
   onBatch<T extends EventTopic>(topic: T, handler: EventBatchHandler<T>): this {
-    const decode = (value: Buffer | null) => decodeEvent(topic, value);
-    return this.#subscribe({
-      topic: topic.name,
-      decode,
-      handle: (items) => handler(items as readonly BatchItem<EventOf<T>>[]),
-      batched: true,
-    });
+    return this.#subscribeBatched(
+      topic.name,
+      (value) => decodeEvent(topic, value),
+      (items) => handler(items as readonly BatchItem<EventOf<T>>[]),
+    );
   }
 
   /** Handles raw lines (such as log lines) of a raw topic, one at a time. */
@@ -147,18 +148,39 @@ export class ConsumerRunner {
 
   /** Handles raw lines of a raw topic a batch at a time. */
   onRawBatch(topic: RawTopic, handler: RawBatchHandler): this {
-    return this.#subscribe({
-      topic: topic.name,
-      decode: rawLine,
-      handle: (items) => handler(items as readonly BatchItem<string>[]),
-      batched: true,
-    });
+    return this.#subscribeBatched(topic.name, rawLine, (items) =>
+      handler(items as readonly BatchItem<string>[]),
+    );
   }
 
   #subscribe(subscription: Subscription): this {
     if (this.#running) throw new Error('CONSUMER_ALREADY_RUNNING: subscribe before start()');
     this.#subscriptions.set(subscription.topic, subscription);
     return this;
+  }
+
+  /**
+   * A topic's batch handler behind a BatchCombiner, so partitions handled concurrently share its
+   * transactions, each call in a `process` span that links to every record it carries.
+   */
+  #subscribeBatched(
+    topic: string,
+    decode: (value: Buffer | null) => unknown,
+    handle: (items: readonly BatchItem<unknown>[]) => Promise<void>,
+  ): this {
+    const combiner = new BatchCombiner((items) =>
+      withBatchProcessSpan(
+        items.map((item) => item.context.trace),
+        { topic, partition: onlyPartition(items), groupId: this.groupId },
+        () => handle(items),
+      ),
+    );
+    return this.#subscribe({
+      topic,
+      decode,
+      handle: (items) => combiner.handle(items),
+      batched: true,
+    });
   }
 
   get running(): boolean {
@@ -281,6 +303,12 @@ export class ConsumerRunner {
       await admin.disconnect();
     }
   }
+}
+
+/** The partition every item comes from, or undefined for items of several. */
+function onlyPartition(items: readonly BatchItem<unknown>[]): number | undefined {
+  const partition = items[0]?.context.partition;
+  return items.every((item) => item.context.partition === partition) ? partition : undefined;
 }
 
 function rawLine(value: Buffer | null): string {

@@ -3,11 +3,7 @@ import { deadLetterTopicName } from '@retail-streams/contracts';
 import type { EachBatchPayload, KafkaMessage } from 'kafkajs';
 import type { Logger } from '../logger.ts';
 import type { EventProducer } from '../producer/event-producer.ts';
-import {
-  headersToStrings,
-  startProcessSpan,
-  withBatchProcessSpan,
-} from '../tracing/record-tracing.ts';
+import { headersToStrings, startProcessSpan } from '../tracing/record-tracing.ts';
 import type { ConsumerMetrics } from './consumer-metrics.ts';
 import type { BatchItem, RecordContext } from './consumer-runner.ts';
 import { deadLetterRecord } from './dead-letter.ts';
@@ -21,7 +17,11 @@ export type Subscription = {
   /** Turns the record's value into what the handler takes; throws ContractError for poison. */
   decode(value: Buffer | null): unknown;
 } & (
-  | { batched: true; handle(items: readonly BatchItem<unknown>[]): Promise<void> }
+  | {
+      batched: true;
+      /** Runs the batch in a `process` span of its own that links to each record's (see BatchCombiner). */
+      handle(items: readonly BatchItem<unknown>[]): Promise<void>;
+    }
   | { batched: false; handleOne(item: BatchItem<unknown>): Promise<void> }
 );
 
@@ -187,12 +187,7 @@ export class PartitionBatch {
       const started = performance.now();
       try {
         if (subscription.batched) {
-          const first = entries[0]?.record.position;
-          await withBatchProcessSpan(
-            items.map((item) => item.context.trace),
-            { topic: subscription.topic, partition: first?.partition, groupId: this.#o.groupId },
-            () => subscription.handle(items),
-          );
+          await subscription.handle(items);
         } else {
           // A per-record handler runs inside its record's span, so what it writes carries the trace.
           for (const item of items) {
