@@ -24,14 +24,15 @@ export const SCENARIO_SYNC_TIMEOUT_MS = 2000;
 
 /**
  * The scripted scenarios. The whole stack (PostgreSQL, broker, four services and the load generator)
- * shares one 2-core machine; 50 orders/s (250/s in the burst) is what `npm run scenario -- all`
- * passed at there with other work beside it (see apps/demo/README.md); `--rate-scale` scales them.
+ * shares one 2-core machine; at 100 orders/s (500/s in the burst) `npm run scenario -- all` passed
+ * there with both paths keeping up when nothing fails (see apps/demo/README.md); `--rate-scale`
+ * scales them.
  */
 export const SCENARIOS: readonly Scenario[] = [
   {
     name: 'steady',
     description: 'A steady stream of orders, half on each path, nothing failing: the baseline.',
-    rate: 50,
+    rate: 100,
     durationSeconds: 30,
     syncRatio: 0.5,
     steps: [],
@@ -40,7 +41,7 @@ export const SCENARIOS: readonly Scenario[] = [
     name: 'inventory-outage',
     description:
       'Inventory is stopped for 15 s. The sync path fails (503) while it is down; the async path keeps accepting orders and settles them once inventory is back.',
-    rate: 50,
+    rate: 100,
     durationSeconds: 40,
     syncRatio: 0.5,
     steps: [
@@ -51,7 +52,7 @@ export const SCENARIOS: readonly Scenario[] = [
   {
     name: 'inventory-slow',
     description: `Inventory answers ${SCENARIO_SYNC_TIMEOUT_MS + 1000} ms late for 15 s, beyond the sync path's ${SCENARIO_SYNC_TIMEOUT_MS} ms timeout: sync orders time out, async orders wait in the topic and catch up.`,
-    rate: 50,
+    rate: 100,
     durationSeconds: 40,
     syncRatio: 0.5,
     steps: [
@@ -71,17 +72,17 @@ export const SCENARIOS: readonly Scenario[] = [
     name: 'burst',
     description:
       'Five seconds at five times the rate: the async path absorbs the burst as lag, the sync path queues on inventory.',
-    rate: 50,
+    rate: 100,
     durationSeconds: 30,
     syncRatio: 0.5,
-    burst: { fromSeconds: 10, toSeconds: 15, rate: 250 },
+    burst: { fromSeconds: 10, toSeconds: 15, rate: 500 },
     steps: [],
   },
   {
     name: 'broker-restart',
     description:
       'The broker is restarted mid-run. Sales keeps accepting async orders (the outbox holds them); every one is delivered once the broker is back.',
-    rate: 50,
+    rate: 100,
     durationSeconds: 40,
     syncRatio: 0.5,
     steps: [
