@@ -197,7 +197,10 @@ describe('the report', () => {
         },
         lagAfterDrain: { inventory: 0, analytics: 7 },
         drainedAfterMs: null,
-        slo: { met: false, misses: ['async: 3 errors', 'lag 5 s after the step: analytics 7'] },
+        slo: {
+          met: false,
+          misses: ['async: 3 errors', 'lag not back to 0 within 5 s of the step: analytics 7'],
+        },
       }),
     ],
     100,
@@ -231,7 +234,9 @@ describe('the report', () => {
     expect(page).toContain('async 3 HTTP 503');
     expect(page).toContain('60 ms / undecided (2 undecided)');
     expect(page).toContain('not drained');
-    expect(page).toContain('SLO missed: async: 3 errors; lag 5 s after the step: analytics 7.');
+    expect(page).toContain(
+      'SLO missed: async: 3 errors; lag not back to 0 within 5 s of the step: analytics 7.',
+    );
     expect(page).toContain('| analytics | 40 -> 0 | 40 -> 7 |');
   });
 

@@ -147,7 +147,7 @@ describe('the SLO', () => {
       'async: 2 errors',
       'async: decision p99 undecided > 1000 ms',
       'sync: accept p99 51 ms > 50 ms',
-      'lag 5 s after the step: analytics 12',
+      'lag not back to 0 within 5 s of the step: analytics 12',
       'generator late on 21 of 2000 sends',
     ]);
   });

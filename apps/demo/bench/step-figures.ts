@@ -116,7 +116,7 @@ export function lateness(orders: readonly SentOrder[]): Lateness {
 
 export interface SloInput {
   paths: Partial<Record<OrderPath, PathFigures>>;
-  /** Each group's lag SLO.lagDrainMs after the step's last send. */
+  /** Each group's lag once back at 0 within SLO.lagDrainMs of the step's last send, else at that moment. */
   lagAfterDrain: Record<string, number>;
   sent: number;
   lateSends: number;
@@ -148,7 +148,7 @@ export function sloVerdict(step: SloInput): SloVerdict {
   const behind = Object.entries(step.lagAfterDrain).filter(([, lag]) => lag > 0);
   if (behind.length > 0) {
     misses.push(
-      `lag ${SLO.lagDrainMs / 1000} s after the step: ${behind.map(([group, lag]) => `${group} ${lag}`).join(', ')}`,
+      `lag not back to 0 within ${SLO.lagDrainMs / 1000} s of the step: ${behind.map(([group, lag]) => `${group} ${lag}`).join(', ')}`,
     );
   }
   if (step.sent > 0 && step.lateSends / step.sent > SLO.maxLateShare) {

@@ -100,7 +100,7 @@ export function evaluateTargets(results: PipelineResults): Target[] {
     name: 'analytics keeps up at the sustained rate',
     wanted: 'lag does not grow over 60 s, 0 within 5 s of the end',
     measured: analytics
-      ? `${analytics.rate}/s for ${analytics.step.seconds} s (${analytics.rateNote}): lag trend ${analytics.slopePerSecond} records/s, ${analytics.lagAfterDrain} behind 5 s after`
+      ? `${analytics.rate}/s for ${analytics.step.seconds} s (${analytics.rateNote}): lag trend ${analytics.slopePerSecond} records/s, ${analytics.lagAfterDrain} behind within 5 s of the end`
       : 'not run',
     verdict: verdict(analytics ? analytics.met : null),
   });
