@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { exportTraceServiceRequest, spansOfRequest } from './otlp-json.ts';
+import { readExportRequest } from './otlp-json.ts';
 
 const traceId = '0af7651916cd43dd8448eb211c80319c';
 const spanId = 'b7ad6b7169203331';
@@ -31,7 +31,7 @@ function request(attributes: unknown[], span: Record<string, unknown> = {}) {
 }
 
 function spansOf(body: unknown) {
-  return spansOfRequest(exportTraceServiceRequest.parse(body));
+  return readExportRequest(body);
 }
 
 describe('OTLP/HTTP JSON spans', () => {
@@ -71,16 +71,42 @@ describe('OTLP/HTTP JSON spans', () => {
     expect(span?.attributes).toEqual({ kept: 'yes' });
   });
 
-  it('refuses a request whose ids or times are not OTLP', () => {
-    expect(exportTraceServiceRequest.safeParse(request([], { traceId: 'xyz' })).success).toBe(
-      false,
+  it('refuses a request whose ids or times are not OTLP, naming where', () => {
+    const at = 'resourceSpans.0.scopeSpans.0.spans.0';
+    expect(() => spansOf(request([], { traceId: 'xyz' }))).toThrow(`${at}.traceId`);
+    expect(() => spansOf(request([], { spanId: spanId + '0' }))).toThrow(`${at}.spanId`);
+    expect(() => spansOf(request([], { parentSpanId: 'nope' }))).toThrow(`${at}.parentSpanId`);
+    expect(() => spansOf(request([], { startTimeUnixNano: '-1' }))).toThrow(
+      `${at}.startTimeUnixNano`,
     );
-    expect(exportTraceServiceRequest.safeParse(request([], { spanId: spanId + '0' })).success).toBe(
-      false,
+    expect(() => spansOf(request([], { kind: 9 }))).toThrow(`${at}.kind`);
+    expect(() => spansOf(request([], { name: 7 }))).toThrow(`${at}.name`);
+    expect(() => spansOf(request([], { links: [{ traceId, spanId: 'x' }] }))).toThrow(
+      `${at}.links.0.spanId`,
     );
-    expect(
-      exportTraceServiceRequest.safeParse(request([], { startTimeUnixNano: '-1' })).success,
-    ).toBe(false);
-    expect(exportTraceServiceRequest.safeParse(request([{ value: {} }])).success).toBe(false);
+    expect(() => spansOf(request([{ value: {} }]))).toThrow(`${at}.attributes.0: expected a key and a value`);
+    expect(() => spansOf({ resourceSpans: {} })).toThrow('resourceSpans: expected an array');
+    expect(() => spansOf('[]')).toThrow('request: expected an object');
+  });
+
+  it('keeps microseconds of nanosecond times beyond 2^53, and reads links', () => {
+    const [span] = spansOf(
+      request([], {
+        startTimeUnixNano: '1765000000123456789',
+        endTimeUnixNano: '1765000000123457789',
+        parentSpanId: '',
+        links: [{ traceId: traceId.toUpperCase(), spanId }],
+        status: { code: 2, message: 'refused' },
+      }),
+    );
+    expect(span).toMatchObject({
+      startMs: 1_765_000_000_123.456,
+      parentSpanId: null,
+      links: [{ traceId, spanId }],
+      status: 'error',
+      statusMessage: 'refused',
+    });
+    // One microsecond, as far as a float of epoch milliseconds can tell it.
+    expect(span?.durationMs).toBeCloseTo(0.001, 3);
   });
 });

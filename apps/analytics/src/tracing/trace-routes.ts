@@ -1,7 +1,8 @@
 import type { Router } from 'express';
 import { z } from 'zod';
 import { HttpProblem, validate } from '@retail-streams/service-kit';
-import { exportTraceServiceRequest, spansOfRequest } from './otlp-json.ts';
+import { OtlpMalformedError, readExportRequest } from './otlp-json.ts';
+import type { StoredSpan } from './stored-span.ts';
 import type { TraceStore } from './trace-store.ts';
 
 const orderParams = z.object({ orderId: z.string().min(1).max(100) });
@@ -23,18 +24,18 @@ export function traceRoutes(router: Router, store: TraceStore): void {
           'This collector reads OTLP/HTTP in its JSON encoding: export with OTEL_EXPORTER_OTLP_PROTOCOL=http/json.',
       });
     }
-    const parsed = exportTraceServiceRequest.safeParse(req.body);
-    if (!parsed.success) {
+    let spans: StoredSpan[];
+    try {
+      spans = readExportRequest(req.body);
+    } catch (error) {
+      if (!(error instanceof OtlpMalformedError)) throw error;
       throw new HttpProblem({
         status: 400,
         code: 'OTLP_MALFORMED',
-        detail: `Not an OTLP ExportTraceServiceRequest: ${parsed.error.issues
-          .slice(0, 3)
-          .map((issue) => `${issue.path.join('.')}: ${issue.message}`)
-          .join('; ')}. Nothing of it was stored.`,
+        detail: `Not an OTLP ExportTraceServiceRequest: ${error.message}. Nothing of it was stored.`,
       });
     }
-    store.add(spansOfRequest(parsed.data));
+    store.add(spans);
     res.json({}); // ExportTraceServiceResponse: everything accepted
   });
 
