@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ephemeralPorts } from './ports.ts';
 import { SERVICE_NAMES, serviceExists } from './services.ts';
@@ -43,6 +43,18 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
   }
 }
 
+/** A waterfall's rows as the dashboard draws them. */
+function rows(page: Page, pane: string) {
+  return page.$$eval(`#${pane} li`, (items) =>
+    items.map((item) => ({
+      service: item.getAttribute('data-service'),
+      kind: item.getAttribute('data-kind'),
+      topic: item.getAttribute('data-topic'),
+      failed: item.classList.contains('error'),
+    })),
+  );
+}
+
 // One order as one trace, collected by analytics on the embedded default: the real services, the
 // real broker and PostgreSQL, spans exported over OTLP/HTTP to analytics.
 describe.skipIf(!allServicesExist)('an order journey, traced across the whole stack', () => {
@@ -64,6 +76,25 @@ describe.skipIf(!allServicesExist)('an order journey, traced across the whole st
     await stack?.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }, 60_000);
+
+  /** Opens the dashboard, presses "Latest sync + async" and hands over the page once both show. */
+  const onLatestJourneys = async (check: (page: Page) => Promise<void>): Promise<void> => {
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
+    });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+      page.setDefaultTimeout(90_000);
+      await page.goto(stack.urls.analytics);
+      await page.click('#journey-latest');
+      await page.waitForSelector('#journey-left[data-state="shown"]');
+      await page.waitForSelector('#journey-right[data-state="shown"]');
+      await check(page);
+    } finally {
+      await browser.close();
+    }
+  };
 
   const placeOrder = async (mode: 'sync' | 'async'): Promise<string> => {
     const response = await fetch(
@@ -235,42 +266,25 @@ describe.skipIf(!allServicesExist)('an order journey, traced across the whole st
   it.skipIf(!haveChromium)(
     "shows the latest sync and async orders' waterfalls side by side in the dashboard",
     async () => {
-      const browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: [
-          '--no-sandbox',
-          '--disable-gpu',
-          '--no-first-run',
-          '--disable-background-networking',
-        ],
-      });
-      try {
-        const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-        page.setDefaultTimeout(90_000);
-        await page.goto(stack.urls.analytics);
-        await page.click('#journey-latest');
-        await page.waitForSelector('#journey-left[data-state="shown"]');
-        await page.waitForSelector('#journey-right[data-state="shown"]');
-        const rows = (pane: string) =>
-          page.$$eval(`#${pane} li`, (items) =>
-            items.map((item) => ({
-              service: item.getAttribute('data-service'),
-              kind: item.getAttribute('data-kind'),
-              topic: item.getAttribute('data-topic'),
-            })),
-          );
-        const sync = await rows('journey-left');
-        const async = await rows('journey-right');
+      await onLatestJourneys(async (page) => {
+        const sync = await rows(page, 'journey-left');
+        const async = await rows(page, 'journey-right');
         for (const pane of [sync, async])
           expect(new Set(pane.map((row) => row.service))).toEqual(
             new Set([null, 'sales', 'inventory', 'analytics']),
           );
         // The sync order's call to inventory; the async order's wait in sales.order-placed.
-        expect(sync).toContainEqual({ service: 'sales', kind: 'client', topic: null });
+        expect(sync).toContainEqual({
+          service: 'sales',
+          kind: 'client',
+          topic: null,
+          failed: false,
+        });
         expect(async).toContainEqual({
           service: null,
           kind: 'topic-wait',
           topic: 'sales.order-placed',
+          failed: false,
         });
         expect(async.filter((row) => row.kind === 'consumer').length).toBeGreaterThanOrEqual(3);
         const headings = await page.$$eval('.journey-pane h3', (hs) =>
@@ -280,9 +294,7 @@ describe.skipIf(!allServicesExist)('an order journey, traced across the whole st
         expect(headings[1]).toMatch(/^async order .* ms waiting in topics$/);
         if (process.env.JOURNEY_SCREENSHOT)
           await page.locator('#journeys').screenshot({ path: process.env.JOURNEY_SCREENSHOT });
-      } finally {
-        await browser.close();
-      }
+      });
     },
     180_000,
   );
@@ -359,5 +371,24 @@ describe.skipIf(!allServicesExist)('an order journey, traced across the whole st
     );
     const waitedMs = reserve!.startMs - (send!.startMs + send!.durationMs);
     expect(waitedMs).toBeGreaterThanOrEqual(outageMs);
+
+    // The dashboard draws the same: the sync call failed, the async order waited in its topic.
+    if (!haveChromium) return; // skipped only where Chromium is not installed (never under CI=true)
+    await onLatestJourneys(async (page) => {
+      expect(await page.getAttribute('#journey-left', 'data-order-id')).toBe(syncOrderId);
+      expect(await page.getAttribute('#journey-right', 'data-order-id')).toBe(asyncOrderId);
+      expect(await rows(page, 'journey-left')).toContainEqual({
+        service: 'sales',
+        kind: 'client',
+        topic: null,
+        failed: true,
+      });
+      expect(await rows(page, 'journey-right')).toContainEqual({
+        service: null,
+        kind: 'topic-wait',
+        topic: 'sales.order-placed',
+        failed: false,
+      });
+    });
   }, 180_000);
 });
