@@ -84,7 +84,9 @@ describe('OTLP/HTTP JSON spans', () => {
     expect(() => spansOf(request([], { links: [{ traceId, spanId: 'x' }] }))).toThrow(
       `${at}.links.0.spanId`,
     );
-    expect(() => spansOf(request([{ value: {} }]))).toThrow(`${at}.attributes.0: expected a key and a value`);
+    expect(() => spansOf(request([{ value: {} }]))).toThrow(
+      `${at}.attributes.0: expected a key and a value`,
+    );
     expect(() => spansOf({ resourceSpans: {} })).toThrow('resourceSpans: expected an array');
     expect(() => spansOf('[]')).toThrow('request: expected an object');
   });
