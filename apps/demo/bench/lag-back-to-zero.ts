@@ -1,6 +1,5 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { epochNow } from './open-loop.ts';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Each group's lag once it has been seen back at 0, or else its lag at `deadline`: the SLO's "back

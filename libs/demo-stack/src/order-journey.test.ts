@@ -96,7 +96,10 @@ describe.skipIf(!allServicesExist)('an order journey, traced across the whole st
     }
   };
 
-  const placeOrder = async (mode: 'sync' | 'async'): Promise<string> => {
+  /** POSTs one order on the given path; answers the HTTP status and the order id sales gave it. */
+  const postOrder = async (
+    mode: 'sync' | 'async',
+  ): Promise<{ status: number; orderId: string }> => {
     const response = await fetch(
       `${stack.urls.sales}/orders${mode === 'sync' ? '?mode=sync' : ''}`,
       {
@@ -108,8 +111,15 @@ describe.skipIf(!allServicesExist)('an order journey, traced across the whole st
         }),
       },
     );
-    expect(response.status).toBe(mode === 'sync' ? 201 : 202);
-    return ((await response.json()) as { orderId: string }).orderId;
+    const { orderId } = (await response.json()) as { orderId: string };
+    return { status: response.status, orderId };
+  };
+
+  /** Places an order that succeeds (201 sync, 202 async); answers its id. */
+  const placeOrder = async (mode: 'sync' | 'async'): Promise<string> => {
+    const { status, orderId } = await postOrder(mode);
+    expect(status).toBe(mode === 'sync' ? 201 : 202);
+    return orderId;
   };
 
   let waitingFor = '';
@@ -322,16 +332,9 @@ describe.skipIf(!allServicesExist)('an order journey, traced across the whole st
     let syncOrderId: string;
     let asyncOrderId: string;
     try {
-      const sync = await fetch(`${stack.urls.sales}/orders?mode=sync`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          customerId: 'journey-test',
-          lines: [{ sku: 'SKU-MUG-01', quantity: 1 }],
-        }),
-      });
+      const sync = await postOrder('sync');
       expect(sync.status).toBe(503);
-      syncOrderId = ((await sync.json()) as { orderId: string }).orderId;
+      syncOrderId = sync.orderId;
       asyncOrderId = await placeOrder('async');
       await new Promise((resolve) => setTimeout(resolve, outageMs));
     } finally {

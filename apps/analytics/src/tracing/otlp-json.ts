@@ -16,16 +16,12 @@ import {
 // checked, and a request with any span that is not OTLP is refused whole, naming where. Attribute
 // values are the exception: a value of a shape this reader does not know is dropped, the span kept.
 
-/** The request is not an OTLP ExportTraceServiceRequest; `where` is the path of the first fault. */
+/** The request is not an OTLP ExportTraceServiceRequest; the message names the first fault's path. */
 export class OtlpMalformedError extends Error {
-  readonly where: string;
-
   /** `field` is appended to `where` here, so that paths are only built for a fault. */
   constructor(where: string, field: string | number | undefined, problem: string) {
-    const path = field === undefined ? where : `${where}.${field}`;
-    super(`${path}: ${problem}`);
+    super(`${field === undefined ? where : `${where}.${field}`}: ${problem}`);
     this.name = 'OtlpMalformedError';
-    this.where = path;
   }
 }
 
