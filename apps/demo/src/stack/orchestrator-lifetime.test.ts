@@ -55,7 +55,14 @@ async function startOrchestrator(): Promise<Orchestrator> {
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const orchestrator = { child, dataDir, output: () => output, children: () => readPids(dataDir) };
   started.push(orchestrator);
-  await until('the infrastructure to be ready', () => output.includes('infrastructure ready'));
+  // Well inside the test's own timeout, so that a slow start fails with what the orchestrator said.
+  await until(
+    'the infrastructure to be ready',
+    () => output.includes('infrastructure ready'),
+    30_000,
+  ).catch((error: Error) => {
+    throw new Error(`${error.message}\n${output.slice(-2000)}`);
+  });
   expect(orchestrator.children().map((c) => c.name)).toEqual(['broker', 'postgres']);
   return orchestrator;
 }
@@ -65,6 +72,30 @@ async function until(what: string, probe: () => boolean, timeoutMs = 90_000): Pr
   while (!probe()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/**
+ * The orchestrator's exit code and signal, or a failure with what it last printed when it has not
+ * exited within 20 s (well inside the test's timeout, which would say nothing).
+ */
+async function exitOf(o: Orchestrator): Promise<{ code: number | null; signal: string | null }> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(new Error(`the orchestrator did not exit within 20 s\n${o.output().slice(-2000)}`)),
+      20_000,
+    );
+  });
+  try {
+    const [code, signal] = (await Promise.race([once(o.child, 'exit'), timeout])) as [
+      number | null,
+      string | null,
+    ];
+    return { code, signal };
+  } finally {
+    clearTimeout(timer);
   }
 }
 
@@ -84,7 +115,7 @@ describe('the stack never outlives its terminal', () => {
     const o = await startOrchestrator();
     const children = o.children();
     process.kill(o.child.pid!, 'SIGHUP');
-    const [code] = (await once(o.child, 'exit')) as [number | null];
+    const { code } = await exitOf(o);
     expect(code).toBe(0);
     await childrenGone(o, children);
     expect(o.output()).toContain('all processes stopped');
@@ -97,8 +128,7 @@ describe('the stack never outlives its terminal', () => {
     o.child.stdout!.destroy();
     o.child.stderr!.destroy();
     process.kill(o.child.pid!, 'SIGINT');
-    const [code, signal] = (await once(o.child, 'exit')) as [number | null, string | null];
-    expect({ code, signal }).toEqual({ code: 0, signal: null });
+    expect(await exitOf(o)).toEqual({ code: 0, signal: null });
     await childrenGone(o, children);
   });
 
@@ -111,7 +141,7 @@ describe('the stack never outlives its terminal', () => {
     // PostgreSQL log a line, whose write fails with EPIPE.
     const postgres = children.find((c) => c.name === 'postgres')!;
     process.kill(postgres.pid, 'SIGHUP');
-    const [code] = (await once(o.child, 'exit')) as [number | null];
+    const { code } = await exitOf(o);
     expect(code).toBe(0);
     await childrenGone(o, children);
   });
@@ -120,7 +150,7 @@ describe('the stack never outlives its terminal', () => {
     const o = await startOrchestrator();
     const children = o.children();
     process.kill(o.child.pid!, 'SIGKILL');
-    await once(o.child, 'exit');
+    await exitOf(o);
     await childrenGone(o, children);
   });
 });
