@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import type { Logger } from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startBroker } from '../broker.ts';
 import type { BrokerOptions, RunningBroker } from '../broker.ts';
 import type { ListenerOptions } from '../config/listeners.ts';
@@ -112,6 +112,37 @@ describe('SASL/PLAIN', () => {
     expect(all).not.toContain('alice-secret');
   });
 
+  it('caps a storm of wrong-password logins at 20 log lines per 10 s, then says how many it suppressed, and logs no password', async () => {
+    // Only Date is faked: the broker's sockets and timers run for real, the log's clock is moved by hand.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      const logs = captureLogs();
+      const b = await broker({ logger: logs.logger });
+      const attempt = async (i: number) => {
+        const c = await connect(b);
+        const res = await loginPlain(c, 'alice', `wrong-password-${i}`);
+        expect(res.errorCode).toBe(ErrorCode.SASL_AUTHENTICATION_FAILED);
+        await c.closed;
+      };
+      await Promise.all(Array.from({ length: 30 }, (_, i) => attempt(i)));
+      const failed = () => logs.lines().filter((l) => l.includes('failed SASL login'));
+      expect(failed()).toHaveLength(20);
+
+      vi.setSystemTime(Date.now() + 10_000);
+      await attempt(30);
+      expect(failed()).toHaveLength(21);
+      const summaries = logs.lines().filter((l) => l.includes('similar warnings suppressed'));
+      expect(summaries).toHaveLength(1);
+      expect(summaries[0]).toContain('"suppressed":10');
+
+      const all = logs.lines().join('\n');
+      expect(all).not.toContain('wrong-password');
+      expect(all).not.toContain('alice-secret');
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('refuses an authorization id other than the user', async () => {
     const b = await broker();
     const c = await connect(b);
@@ -121,6 +152,20 @@ describe('SASL/PLAIN', () => {
     });
     expect(res.errorCode).toBe(ErrorCode.SASL_AUTHENTICATION_FAILED);
     await c.closed;
+  });
+
+  it('takes SaslAuthenticate v0, in Kafka frames, after SaslHandshake v1', async () => {
+    const b = await broker();
+    const c = await connect(b);
+    const res = await loginPlain(c, 'alice', 'alice-secret', 0);
+    expect(res).toMatchObject({ errorCode: 0, errorMessage: null });
+    expect((await metadata(c)).brokers).toHaveLength(1);
+
+    const bad = await connect(b);
+    const refused = await loginPlain(bad, 'alice', 'wrong', 0);
+    expect(refused.errorCode).toBe(ErrorCode.SASL_AUTHENTICATION_FAILED);
+    expect(refused.errorMessage).toBe('Authentication failed: Invalid username or password');
+    await bad.closed;
   });
 
   it('speaks the v0 raw-token mode of older clients (no Kafka header around the token)', async () => {
@@ -149,6 +194,22 @@ describe('SASL/SCRAM', () => {
       expect((await metadata(c)).brokers).toHaveLength(1);
     },
   );
+
+  it('runs both rounds in SaslAuthenticate v0 frames after SaslHandshake v1', async () => {
+    const b = await broker();
+    await addScramUser(b, 'bob', 'SCRAM-SHA-256', 'bob-secret');
+    const c = await connect(b);
+    const { response, serverVerified } = await loginScram(
+      c,
+      'SCRAM-SHA-256',
+      'bob',
+      'bob-secret',
+      0,
+    );
+    expect(response.errorCode).toBe(0);
+    expect(serverVerified).toBe(true);
+    expect((await metadata(c)).brokers).toHaveLength(1);
+  });
 
   it('answers a wrong password, and an unknown user, the same way', async () => {
     const b = await broker();

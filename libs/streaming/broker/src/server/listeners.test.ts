@@ -4,6 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
 import { X509Certificate } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
+import type { Logger } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startBroker } from '../broker.ts';
 import type { BrokerOptions, RunningBroker } from '../broker.ts';
@@ -20,14 +23,21 @@ const openssl = opensslAvailable();
 if (!openssl.available && process.env.CI === 'true') throw new Error(openssl.reason);
 
 let certs: TestCertificates;
+/** A second CA the broker's trust store never names: its client certificates are untrusted. */
+let foreign: TestCertificates;
 const dirs: string[] = [];
 const brokers: RunningBroker[] = [];
 const clients: WireClient[] = [];
 
 beforeAll(() => {
-  if (openssl.available) certs = makeTestCertificates();
+  if (!openssl.available) return;
+  certs = makeTestCertificates();
+  foreign = makeTestCertificates();
 });
-afterAll(() => certs?.remove());
+afterAll(() => {
+  certs?.remove();
+  foreign?.remove();
+});
 afterEach(async () => {
   await Promise.all(clients.splice(0).map((c) => c.close()));
   await Promise.all(brokers.splice(0).map((b) => b.close()));
@@ -38,6 +48,21 @@ function logDir(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'listeners-test-'));
   dirs.push(dir);
   return dir;
+}
+
+/** Captured log lines, to check what a refused connection leaves behind. */
+function captureLogs(): { logger: Logger; lines: () => string[] } {
+  const chunks: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      chunks.push(chunk.toString());
+      done();
+    },
+  });
+  return {
+    logger: pino({ level: 'info' }, sink) as Logger,
+    lines: () => chunks.join('').split('\n').filter(Boolean),
+  };
 }
 
 /** A broker from server.properties text (ports 0: ephemeral), as the process would start it. */
@@ -56,6 +81,23 @@ async function client(c: Promise<WireClient>): Promise<WireClient> {
 
 const listener = (b: RunningBroker, name: string) => b.listeners.find((l) => l.name === name)!;
 const inlinePem = (pem: string) => pem.replace(/\n/g, ' ');
+
+/**
+ * Connects over TLS (with the client certificate in `options`, if any) and asks ApiVersions: the
+ * error code of the answer, or 'closed' when the broker drops the connection instead of answering.
+ */
+async function apiVersionsOverTls(
+  port: number,
+  options: tls.ConnectionOptions,
+): Promise<number | 'closed'> {
+  const c = await WireClient.connectTls(port, options).catch(() => null);
+  if (!c) return 'closed';
+  clients.push(c);
+  return c.send(ApiKey.ApiVersions, 0, {} as never).then(
+    (res) => res.errorCode,
+    () => 'closed' as const,
+  );
+}
 
 describe.skipIf(!openssl.available)('listeners and TLS', () => {
   it('serves PLAINTEXT and SSL at once; Metadata answers with the address of the listener asked', async () => {
@@ -175,6 +217,78 @@ describe.skipIf(!openssl.available)('listeners and TLS', () => {
       WireClient.connectTls(broker.port, { ca: certs.ca, key: alice.key, cert: alice.cert }),
     );
     expect((await c.send(ApiKey.ApiVersions, 0, {} as never)).errorCode).toBe(0);
+  });
+
+  it('with ssl.client.auth=requested, accepts a client without a certificate or with a trusted one, and refuses an untrusted one', async () => {
+    const logs = captureLogs();
+    const alice = certs.client('/O=Retail Streams/OU=sales/CN=alice');
+    const mallory = foreign.client('/O=Retail Streams/OU=sales/CN=mallory');
+    const broker = await brokerFrom(
+      [
+        'listeners=SSL://127.0.0.1:0',
+        `ssl.keystore.location=${certs.server.keystoreFile}`,
+        `ssl.truststore.location=${certs.caFile}`,
+        'ssl.client.auth=requested',
+      ].join('\n'),
+      { logger: logs.logger },
+    );
+    expect(await apiVersionsOverTls(broker.port, { ca: certs.ca })).toBe(0);
+    expect(
+      await apiVersionsOverTls(broker.port, { ca: certs.ca, key: alice.key, cert: alice.cert }),
+    ).toBe(0);
+    expect(
+      await apiVersionsOverTls(broker.port, {
+        ca: certs.ca,
+        key: mallory.key,
+        cert: mallory.cert,
+      }),
+    ).toBe('closed');
+    const refusals = logs.lines().filter((l) => l.includes('client certificate not trusted'));
+    expect(refusals).toHaveLength(1);
+    expect(refusals[0]).toContain('"reason":"UNABLE_TO_VERIFY_LEAF_SIGNATURE"');
+  });
+
+  it('verifies client certificates against a PEM trust store given inline (ssl.truststore.certificates)', async () => {
+    const alice = certs.client('/O=Retail Streams/OU=sales/CN=alice');
+    const mallory = foreign.client('/O=Retail Streams/OU=sales/CN=mallory');
+    const broker = await brokerFrom(
+      [
+        'listeners=SSL://127.0.0.1:0',
+        `ssl.keystore.location=${certs.server.keystoreFile}`,
+        'ssl.truststore.type=PEM',
+        `ssl.truststore.certificates=${inlinePem(certs.ca)}`,
+        'ssl.client.auth=required',
+      ].join('\n'),
+    );
+    expect(
+      await apiVersionsOverTls(broker.port, { ca: certs.ca, key: alice.key, cert: alice.cert }),
+    ).toBe(0);
+    expect(
+      await apiVersionsOverTls(broker.port, {
+        ca: certs.ca,
+        key: mallory.key,
+        cert: mallory.cert,
+      }),
+    ).toBe('closed');
+    expect(await apiVersionsOverTls(broker.port, { ca: certs.ca })).toBe('closed');
+  });
+
+  it('trusts every CA of an inline trust store that holds several', async () => {
+    const alice = certs.client('/O=Retail Streams/OU=sales/CN=alice');
+    const mallory = foreign.client('/O=Retail Streams/OU=sales/CN=mallory');
+    const broker = await brokerFrom(
+      [
+        'listeners=SSL://127.0.0.1:0',
+        `ssl.keystore.location=${certs.server.keystoreFile}`,
+        'ssl.truststore.type=PEM',
+        `ssl.truststore.certificates=${inlinePem(certs.ca + foreign.ca)}`,
+        'ssl.client.auth=required',
+      ].join('\n'),
+    );
+    for (const who of [alice, mallory])
+      expect(
+        await apiVersionsOverTls(broker.port, { ca: certs.ca, key: who.key, cert: who.cert }),
+      ).toBe(0);
   });
 
   it("turns a certificate's subject into Kafka's principal (RFC 2253 DN, most specific first; mapping rules)", () => {
