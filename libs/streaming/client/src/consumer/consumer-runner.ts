@@ -77,8 +77,11 @@ export interface ConsumerRunnerOptions {
   /**
    * While records keep coming, the least time between the starts of two fetches, so a busy consumer
    * handles them a few per batch instead of one by one (see FetchLinger); default 10 ms, 0 is off.
+   * It grows with the rate records come at, up to `maxLingerMs` (default 50 ms, or `lingerMs` if
+   * that is more).
    */
   lingerMs?: number;
+  maxLingerMs?: number;
 }
 
 /**
@@ -113,7 +116,10 @@ export class ConsumerRunner {
     this.#options = options;
     this.groupId = options.groupId;
     this.#retry = { ...defaultRetryPolicy, ...options.retry };
-    this.#linger = new FetchLinger(options.lingerMs ?? 10, this.#stopping.signal);
+    this.#linger = new FetchLinger(
+      { minMs: options.lingerMs ?? 10, maxMs: options.maxLingerMs ?? 50 },
+      this.#stopping.signal,
+    );
   }
 
   /** Handles the events of a registry topic one at a time; events that do not match its schemas are dead-lettered. */
@@ -281,7 +287,7 @@ export class ConsumerRunner {
     } finally {
       heartbeats.dispose();
     }
-    await this.#linger.afterBatch();
+    await this.#linger.afterBatch(payload.batch.messages.length);
   }
 
   async #provisionDeadLetterTopics(): Promise<void> {

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { RateLinger } from '../linger/rate-linger.ts';
 import type { PartitionOffsets, TopicInspector } from '../connection/topic-inspector.ts';
 import type { Logger } from '../logger.ts';
 import type { EventProducer } from '../producer/event-producer.ts';
@@ -29,9 +30,11 @@ export interface OutboxRelayOptions {
   /**
    * While rows keep coming, the least time between the starts of two drains, so a busy relay
    * publishes them a few per round trip instead of one by one; default 10 ms, 0 is off. A wake after
-   * a quiet spell starts at once.
+   * a quiet spell starts at once. It grows with the rate rows are published at, up to `maxLingerMs`
+   * (default 50 ms; see RateLinger).
    */
   lingerMs?: number;
+  maxLingerMs?: number;
 }
 
 interface OutboxRow {
@@ -75,15 +78,25 @@ export class OutboxRelay {
   #stopped = false;
   #failures = 0;
   #published = 0;
-  /** When the last drain began: the next one waits until `lingerMs` after it. */
-  #drainStartedAt = 0;
+  /** When the last drain began and the rate rows go out at: the next drain waits for the linger after it. */
+  readonly #linger: RateLinger;
   /** False until in-doubt rows are resolved: at take-over and after any failure mid-batch. */
   #recovered = false;
   /** Topics with recorded positions (read at recovery): the others get theirs before a first send. */
   #positioned = new Set<string>();
 
   constructor(options: OutboxRelayOptions) {
-    this.#options = { batchSize: 200, fallbackPollMs: 5_000, lingerMs: 10, ...options };
+    this.#options = {
+      batchSize: 200,
+      fallbackPollMs: 5_000,
+      lingerMs: 10,
+      maxLingerMs: 50,
+      ...options,
+    };
+    this.#linger = new RateLinger({
+      minMs: this.#options.lingerMs,
+      maxMs: this.#options.maxLingerMs,
+    });
   }
 
   /** Rows published since start. */
@@ -162,9 +175,9 @@ export class OutboxRelay {
 
   async #drainLoop(): Promise<void> {
     do {
-      await this.#linger();
+      await this.#lingerBeforeDrain();
       this.#drainAgain = false;
-      this.#drainStartedAt = Date.now();
+      this.#linger.cycleStarted();
       try {
         if (!(await this.#ensureLeader())) return;
         if (!this.#recovered) {
@@ -199,8 +212,8 @@ export class OutboxRelay {
    * together: one SELECT, one produce and one mark for all of them, instead of three round trips per
    * row when orders come faster than a drain takes.
    */
-  async #linger(): Promise<void> {
-    const wait = this.#drainStartedAt + this.#options.lingerMs - Date.now();
+  async #lingerBeforeDrain(): Promise<void> {
+    const wait = this.#linger.waitMs();
     if (wait > 0 && !this.#stopped) await new Promise((resolve) => setTimeout(resolve, wait));
   }
 
@@ -324,6 +337,7 @@ export class OutboxRelay {
       published.map((entry) => entry.offset),
     );
     this.#published += rows.length;
+    this.#linger.took(rows.length);
     return rows.length;
   }
 }
