@@ -78,6 +78,44 @@ describe('the order writer (group commit)', () => {
     expect(rows.every((row) => row.lines === 2 && row.events === 1)).toBe(true);
   });
 
+  it('starts a second commit while one is in flight, and holds what comes next for the one after', async () => {
+    const real = sqlClientOf(prisma);
+    let inFlight = 0;
+    let most = 0;
+    let commits = 0;
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    // The real database behind a gate: every commit waits until the test opens it.
+    const gated: typeof real = {
+      $queryRawUnsafe: (query, ...values) => real.$queryRawUnsafe(query, ...values),
+      $transaction: (work) => real.$transaction(work),
+      $executeRawUnsafe: async (query, ...values) => {
+        commits += 1;
+        most = Math.max(most, ++inFlight);
+        try {
+          await gate;
+          return await real.$executeRawUnsafe(query, ...values);
+        } finally {
+          inFlight -= 1;
+        }
+      },
+    };
+    const writer = new OrderWriter(gated, logger);
+    const [a, b, c, d] = [pendingOrder(), pendingOrder(), pendingOrder(), pendingOrder()];
+    const first = writer.write(a);
+    await vi.waitFor(() => expect(inFlight).toBe(1));
+    const second = writer.write(b);
+    await vi.waitFor(() => expect(inFlight).toBe(2));
+    const rest = [c, d].map((order) => writer.write(order));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(commits).toBe(2); // the third and fourth wait for a commit to finish...
+    open();
+    await Promise.all([first, second, ...rest]);
+    expect(commits).toBe(3); // ...and then go together
+    expect(most).toBe(2);
+    expect(await stored([a, b, c, d].map((order) => order.orderId))).toHaveLength(4);
+  });
+
   it('fails only the order the database refuses when a batch fails, and stores the others', async () => {
     const writer = new OrderWriter(sqlClientOf(prisma), logger);
     const good = [pendingOrder(), pendingOrder()];

@@ -27,15 +27,22 @@ interface Pending {
 
 /** The most orders one commit carries. */
 const maxBatch = 500;
+/**
+ * Commits in flight at once. With one, an order that arrives just after a commit left waits for it
+ * to finish before its own starts; with two it starts at once (PostgreSQL flushes concurrent commits
+ * together). Measured at 300 half-sync orders a second: sync accept p99 77 and 88 ms against 93 and
+ * 125 ms with one, for ~0.2 ms more CPU per order (smaller batches).
+ */
+const maxInFlight = 2;
 
 /**
- * Stores orders with their OrderPlaced event by GROUP COMMIT: the requests that arrive while a commit
- * is in flight are written together by the next one, in ONE statement whatever their number (the
- * orders, their lines, their outbox rows and, for sync orders, the removal of parked results; a
- * batch with sync orders takes their locks first, in one transaction). A request is answered only
- * once its order is committed, so the guarantee of the single-order transaction holds for each: the
- * order and its event commit together or not at all. Under light load a commit carries one order and nothing waits; under heavy
- * load the cost per order falls as batches grow.
+ * Stores orders with their OrderPlaced event by GROUP COMMIT: the requests that arrive while commits
+ * are in flight (up to two) are written together by the next one, in ONE statement whatever their
+ * number (the orders, their lines, their outbox rows and, for sync orders, the removal of parked
+ * results; a batch with sync orders takes their locks first, in one transaction). A request is
+ * answered only once its order is committed, so the guarantee of the single-order transaction holds
+ * for each: the order and its event commit together or not at all. Under light load a commit
+ * carries one order and nothing waits; under heavy load the cost per order falls as batches grow.
  *
  * If a batch fails, its orders are written again one by one, so one order the database refuses fails
  * only its own request; when the database is unavailable, the whole batch fails at once (503).
@@ -46,7 +53,8 @@ export class OrderWriter {
   readonly #db: TransactionalClient<SqlExecutor>;
   readonly #logger: Logger;
   #queue: Pending[] = [];
-  #flushing = false;
+  #inFlight = 0;
+  #starting = false;
 
   /** `db`: the service's SqlClient (`sqlClientOf(prisma)`), which runs the commit without Prisma. */
   constructor(db: TransactionalClient<SqlExecutor>, logger: Logger) {
@@ -70,20 +78,25 @@ export class OrderWriter {
     const rows = outboxRows(topics.orderPlaced, [event]);
     await new Promise<void>((resolve, reject) => {
       this.#queue.push({ order, rows, resolve, reject, trace: activeSpanContext() });
-      if (!this.#flushing) void this.#flushLoop();
+      this.#startCommits();
     });
     return newOrderView(order);
   }
 
-  async #flushLoop(): Promise<void> {
-    this.#flushing = true;
-    try {
-      // Let the requests already on their way join the first commit.
-      await new Promise((resolve) => setImmediate(resolve));
-      while (this.#queue.length > 0) await this.#flush(this.#queue.splice(0, maxBatch));
-    } finally {
-      this.#flushing = false;
-    }
+  #startCommits(): void {
+    if (this.#starting || this.#inFlight >= maxInFlight || this.#queue.length === 0) return;
+    this.#starting = true;
+    // Let the requests already on their way join the commit.
+    setImmediate(() => {
+      this.#starting = false;
+      while (this.#inFlight < maxInFlight && this.#queue.length > 0) {
+        this.#inFlight += 1;
+        void this.#flush(this.#queue.splice(0, maxBatch)).finally(() => {
+          this.#inFlight -= 1;
+          this.#startCommits();
+        });
+      }
+    });
   }
 
   async #flush(batch: Pending[]): Promise<void> {

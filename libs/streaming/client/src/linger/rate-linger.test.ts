@@ -12,17 +12,19 @@ function steady(linger: RateLinger, records: number, everyMs: number, from = 0):
 }
 
 describe('a rate linger', () => {
-  it('waits its least while the hop takes up to 100 records a second', () => {
+  it('waits its least while the hop takes up to 200 records a second', () => {
     const linger = new RateLinger({ minMs: 10, maxMs: 50 });
-    steady(linger, 1, 10); // 100 a second, one per cycle
-    expect(linger.recordsPerSecond).toBeCloseTo(100, 0);
-    expect(linger.lingerMs).toBe(10);
+    steady(linger, 2, 10); // 200 a second, two per cycle
+    expect(linger.recordsPerSecond).toBeCloseTo(200, 0);
+    expect(linger.lingerMs).toBeCloseTo(10, 5);
   });
 
-  it('waits a tenth of a millisecond per record a second above that', () => {
+  it('waits a tenth of a millisecond more per record a second above that', () => {
     const linger = new RateLinger({ minMs: 10, maxMs: 50 });
     steady(linger, 9, 30); // 300 a second
-    expect(linger.lingerMs).toBeCloseTo(30, 0);
+    expect(linger.lingerMs).toBeCloseTo(20, 0);
+    steady(linger, 20, 40, 2_100); // 500 a second
+    expect(linger.lingerMs).toBeCloseTo(40, 0);
   });
 
   it('never waits longer than its most, however high the rate', () => {
@@ -51,6 +53,7 @@ describe('a rate linger', () => {
   it('lengthens the wait after a burst, and forgets the burst within half a second', () => {
     const linger = new RateLinger({ minMs: 10, maxMs: 50 });
     steady(linger, 1, 10); // 100 a second
+    expect(linger.lingerMs).toBe(10);
     linger.cycleStarted(3_000);
     linger.took(200); // a burst of 200 in one 10 ms cycle (20,000 a second)...
     linger.cycleStarted(3_010);
