@@ -326,8 +326,9 @@ const WHAT_BOUNDS = `## What bounds the figures
   source and its compiled code), its modules' code and a V8 heap: about 42 MB of live old-space
   objects after start, of which OpenTelemetry's NodeSDK took about 21 MB until the services built
   their tracer provider directly (2026-12-05). The young generation is capped at
-  16 MB semi-spaces (\`NODE_MEMORY_FLAGS\`); without the cap V8 grows it to 128 MB per process on
-  a machine with this much RAM. PostgreSQL runs with 32 MB of shared buffers.
+  8 MB semi-spaces (\`NODE_MEMORY_FLAGS\`; 16 MB until 2026-12-06, which held ~160 MB more at 500
+  orders/s for the same CPU); without the cap V8 grows it to 128 MB per process on a machine with
+  this much RAM. PostgreSQL runs with 32 MB of shared buffers.
 - **Work per batch, not per order** (found 2026-12-06 from /proc and a CPU profile of sales at 50
   orders/s). The stack's CPU stays between 1.2 and 1.7 cores from 50 to 300 orders/s, so its CPU
   per order falls four- to sixfold over those steps. Each hop costs per HTTP request, transaction, fetch or
