@@ -1,5 +1,4 @@
-import { RateLinger } from '../linger/rate-linger.ts';
-import type { RateLingerOptions } from '../linger/rate-linger.ts';
+import { RateLinger, type RateLingerOptions } from '../linger/rate-linger.ts';
 import { sleep } from './retry-policy.ts';
 
 /**
@@ -29,7 +28,7 @@ export class FetchLinger {
     this.#rate.cycleStarted(at);
   }
 
-  /** How long to wait after a batch of `records` handled at `now`: only the rest of the current fetch's linger. */
+  /** How long to wait after a batch of `records` handled at `now`: the rest of its fetch's linger. */
   waitMs(records: number, now: number = Date.now()): number {
     this.#rate.took(records);
     return this.#rate.waitMs(now);

@@ -12,7 +12,7 @@
  * 600/s on. The latency this adds is where the rate is high and the batches pay for it: at 100
  * orders a second an async order still passes its four lingering hops at the least wait each
  * (measured with a linear growth from 0, the async path's decision p99 there rose from ~1.3x to up
- * to 3x the sync path's, the issue's limit).
+ * to 3x the sync path's, the limit issue #12 sets).
  */
 export interface RateLingerOptions {
   /** The wait at a low rate; 0 turns lingering off. */
@@ -26,8 +26,8 @@ const GROWS_ABOVE_PER_SECOND = 200;
 /** Milliseconds of wait per record a second above that. */
 const MS_PER_RECORD_PER_SECOND = 0.1;
 /**
- * The rate is averaged over about this long: a cycle weighs by its length, so a burst in one short
- * cycle moves the rate a little, and a long idle poll nearly resets it.
+ * The rate is averaged over about this long: a cycle weighs by its length, so a short cycle moves
+ * the average a little and a long idle poll nearly replaces it.
  */
 const AVERAGING_MS = 100;
 

@@ -78,7 +78,7 @@ export class OutboxRelay {
   #stopped = false;
   #failures = 0;
   #published = 0;
-  /** When the last drain began and the rate rows go out at: the next drain waits for the linger after it. */
+  /** When the last drain began and the rate rows go out at: the next drain waits out the linger. */
   readonly #linger: RateLinger;
   /** False until in-doubt rows are resolved: at take-over and after any failure mid-batch. */
   #recovered = false;
