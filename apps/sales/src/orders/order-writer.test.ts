@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createLogger, sqlClientOf } from '@retail-streams/service-kit';
 import { startTestPostgres, type TestPostgres } from '@retail-streams/service-kit/testing';
+import type { SqlExecutor, TransactionalClient } from '@retail-streams/streaming-client';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { PrismaClient } from '../generated/prisma/client.ts';
@@ -86,7 +87,7 @@ describe('the order writer (group commit)', () => {
     let open!: () => void;
     const gate = new Promise<void>((resolve) => (open = resolve));
     // The real database behind a gate: every commit waits until the test opens it.
-    const gated: typeof real = {
+    const gated: TransactionalClient<SqlExecutor> = {
       $queryRawUnsafe: (query, ...values) => real.$queryRawUnsafe(query, ...values),
       $transaction: (work) => real.$transaction(work),
       $executeRawUnsafe: async (query, ...values) => {
