@@ -42,9 +42,10 @@ describeScenarios('Consumer groups', { name: 'queue-and-pub-sub' }, (world) => {
     const caughtUp = await waitFor('the inventory group to commit everything', async () => {
       const group = await cli.describeGroup('inventory');
       const rows = group.partitions.filter((row) => row.topic === ORDER_PLACED);
-      return rows.length === PARTITIONS.length && rows.every((row) => row.lag === 0)
-        ? group
-        : undefined;
+      // A partition none of the 24 keys hashed to (a few % of runs) has no commit and no records:
+      // its lag reads null, and there is nothing on it to wait for.
+      const settled = (row: (typeof rows)[number]) => (row.lag ?? row.logEnd) === 0;
+      return rows.length === PARTITIONS.length && rows.every(settled) ? group : undefined;
     });
     const committedAfter = committedByPartition(caughtUp);
     const progress = owned.map((partitions) =>
