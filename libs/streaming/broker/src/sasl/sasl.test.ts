@@ -1,9 +1,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
-import type { Logger } from 'pino';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startBroker } from '../broker.ts';
 import type { BrokerOptions, RunningBroker } from '../broker.ts';
@@ -11,6 +8,7 @@ import type { ListenerOptions } from '../config/listeners.ts';
 import { ErrorCode } from '../errors/index.ts';
 import { ApiKey } from '../protocol/index.ts';
 import { WireClient } from '../api/test-support/wire-client.ts';
+import { captureLogs } from '../testing/captured-logs.ts';
 import { SCRAM_CREDENTIALS_FILE } from './scram-credential-store.ts';
 import {
   ScramClient,
@@ -46,21 +44,6 @@ const PLAINTEXT: ListenerOptions = {
   port: 0,
   securityProtocol: 'PLAINTEXT',
 };
-
-/** Captured log lines, to check what failed logins leave behind. */
-function captureLogs(): { logger: Logger; lines: () => string[] } {
-  const chunks: string[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      chunks.push(chunk.toString());
-      done();
-    },
-  });
-  return {
-    logger: pino({ level: 'info' }, sink) as Logger,
-    lines: () => chunks.join('').split('\n').filter(Boolean),
-  };
-}
 
 async function broker(options: Partial<BrokerOptions> = {}, logDir?: string) {
   const dir = logDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'sasl-test-'));

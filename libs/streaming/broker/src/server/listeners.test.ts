@@ -4,9 +4,6 @@ import os from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
 import { X509Certificate } from 'node:crypto';
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
-import type { Logger } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startBroker } from '../broker.ts';
 import type { BrokerOptions, RunningBroker } from '../broker.ts';
@@ -17,6 +14,7 @@ import { ApiKey } from '../protocol/index.ts';
 import { makeTestCertificates, opensslAvailable } from '../testing/test-certificates.ts';
 import type { TestCertificates } from '../testing/test-certificates.ts';
 import { WireClient } from '../api/test-support/wire-client.ts';
+import { captureLogs } from '../testing/captured-logs.ts';
 import { SslPrincipalBuilder, rfc2253Subject } from './ssl-principal.ts';
 
 const openssl = opensslAvailable();
@@ -50,21 +48,6 @@ function logDir(): string {
   return dir;
 }
 
-/** Captured log lines, to check what a refused connection leaves behind. */
-function captureLogs(): { logger: Logger; lines: () => string[] } {
-  const chunks: string[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      chunks.push(chunk.toString());
-      done();
-    },
-  });
-  return {
-    logger: pino({ level: 'info' }, sink) as Logger,
-    lines: () => chunks.join('').split('\n').filter(Boolean),
-  };
-}
-
 /** A broker from server.properties text (ports 0: ephemeral), as the process would start it. */
 async function brokerFrom(properties: string, extra: Partial<BrokerOptions> = {}) {
   const { options } = serverPropertiesToOptions(parseProperties(properties));
@@ -83,13 +66,14 @@ const listener = (b: RunningBroker, name: string) => b.listeners.find((l) => l.n
 const inlinePem = (pem: string) => pem.replace(/\n/g, ' ');
 
 /**
- * Connects over TLS (with the client certificate in `options`, if any) and asks ApiVersions: the
- * error code of the answer, or 'closed' when the broker drops the connection instead of answering.
+ * Connects over TLS, trusting the test CA and presenting `client`'s certificate if given, and asks
+ * ApiVersions: the error code of the answer, or 'closed' when the broker drops the connection.
  */
 async function apiVersionsOverTls(
   port: number,
-  options: tls.ConnectionOptions,
+  client?: { key: string; cert: string },
 ): Promise<number | 'closed'> {
+  const options = { ca: certs.ca, ...(client && { key: client.key, cert: client.cert }) };
   const c = await WireClient.connectTls(port, options).catch(() => null);
   if (!c) return 'closed';
   clients.push(c);
@@ -232,17 +216,9 @@ describe.skipIf(!openssl.available)('listeners and TLS', () => {
       ].join('\n'),
       { logger: logs.logger },
     );
-    expect(await apiVersionsOverTls(broker.port, { ca: certs.ca })).toBe(0);
-    expect(
-      await apiVersionsOverTls(broker.port, { ca: certs.ca, key: alice.key, cert: alice.cert }),
-    ).toBe(0);
-    expect(
-      await apiVersionsOverTls(broker.port, {
-        ca: certs.ca,
-        key: mallory.key,
-        cert: mallory.cert,
-      }),
-    ).toBe('closed');
+    expect(await apiVersionsOverTls(broker.port)).toBe(0);
+    expect(await apiVersionsOverTls(broker.port, alice)).toBe(0);
+    expect(await apiVersionsOverTls(broker.port, mallory)).toBe('closed');
     const refusals = logs.lines().filter((l) => l.includes('client certificate not trusted'));
     expect(refusals).toHaveLength(1);
     expect(refusals[0]).toContain('"reason":"UNABLE_TO_VERIFY_LEAF_SIGNATURE"');
@@ -260,17 +236,9 @@ describe.skipIf(!openssl.available)('listeners and TLS', () => {
         'ssl.client.auth=required',
       ].join('\n'),
     );
-    expect(
-      await apiVersionsOverTls(broker.port, { ca: certs.ca, key: alice.key, cert: alice.cert }),
-    ).toBe(0);
-    expect(
-      await apiVersionsOverTls(broker.port, {
-        ca: certs.ca,
-        key: mallory.key,
-        cert: mallory.cert,
-      }),
-    ).toBe('closed');
-    expect(await apiVersionsOverTls(broker.port, { ca: certs.ca })).toBe('closed');
+    expect(await apiVersionsOverTls(broker.port, alice)).toBe(0);
+    expect(await apiVersionsOverTls(broker.port, mallory)).toBe('closed');
+    expect(await apiVersionsOverTls(broker.port)).toBe('closed');
   });
 
   it('trusts every CA of an inline trust store that holds several', async () => {
@@ -285,10 +253,7 @@ describe.skipIf(!openssl.available)('listeners and TLS', () => {
         'ssl.client.auth=required',
       ].join('\n'),
     );
-    for (const who of [alice, mallory])
-      expect(
-        await apiVersionsOverTls(broker.port, { ca: certs.ca, key: who.key, cert: who.cert }),
-      ).toBe(0);
+    for (const who of [alice, mallory]) expect(await apiVersionsOverTls(broker.port, who)).toBe(0);
   });
 
   it("turns a certificate's subject into Kafka's principal (RFC 2253 DN, most specific first; mapping rules)", () => {
