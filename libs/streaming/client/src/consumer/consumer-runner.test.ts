@@ -230,6 +230,24 @@ describe('the consumer runner with a batch handler', () => {
     }
   });
 
+  it('commits on stop what it handled just before, though a second has not passed', async () => {
+    const group = groupId();
+    const orderId = randomUUID();
+    const sent = Array.from({ length: 10 }, () => order(orderId));
+    await fixture.streaming.producer.publishEvents(topics.orderPlaced, sent);
+    let handled = 0;
+    const runner = fixture.streaming
+      .consumer({ groupId: group, maxBatchSize: 2 })
+      .onBatch(topics.orderPlaced, async (items) => {
+        handled += items.filter((item) => item.event.data.orderId === orderId).length;
+      });
+    await runner.start();
+    await eventually('all 10 events handled', () => handled === 10);
+    await runner.stop();
+    const lag = await fixture.streaming.lag(group, [topics.orderPlaced.name]);
+    expect(lag.every((partition) => partition.lag === 0)).toBe(true);
+  });
+
   it('dead-letters a record that does not decode and hands its batch-mates over without it', async () => {
     const group = groupId();
     const key = randomUUID();

@@ -16,6 +16,7 @@ import { ConsumerMetrics } from './consumer-metrics.ts';
 import { PartitionBatch, type Subscription } from './partition-batch.ts';
 import { FetchLinger } from './fetch-linger.ts';
 import { Heartbeats } from './heartbeats.ts';
+import { OffsetCommits } from './offset-commits.ts';
 import { defaultRetryPolicy, type RetryPolicy } from './retry-policy.ts';
 
 /** Where a record came from, for handlers that log, trace or deduplicate by position. */
@@ -84,6 +85,9 @@ export interface ConsumerRunnerOptions {
   maxLingerMs?: number;
 }
 
+/** The most time between handling a record and committing its offset, while the member runs. */
+const autoCommitIntervalMs = 1_000;
+
 /**
  * Runs one consumer group: typed handlers per topic (one record at a time, or a batch at a time),
  * retries with backoff for failures worth retrying, a dead-letter topic for poison and for records
@@ -106,6 +110,7 @@ export class ConsumerRunner {
   readonly #subscriptions = new Map<string, Subscription>();
   readonly #stopping = new AbortController();
   readonly #linger: FetchLinger;
+  #commits: OffsetCommits | undefined;
   #consumer: Consumer | undefined;
   #running = false;
   #assignments: Record<string, number[]> = {};
@@ -231,12 +236,19 @@ export class ConsumerRunner {
       if (!event.payload.restart) this.#running = false;
     });
     await consumer.connect();
+    this.#commits = new OffsetCommits({
+      groupId: this.groupId,
+      intervalMs: autoCommitIntervalMs,
+      logger: this.#options.logger,
+    });
     await consumer.subscribe({
       topics: [...this.#subscriptions.keys()],
       fromBeginning: this.#options.fromBeginning ?? true,
     });
     await consumer.run({
-      autoCommitInterval: 1_000,
+      // Committed by OffsetCommits instead: kafkajs would commit after every partition's batch.
+      autoCommit: false,
+      autoCommitInterval: autoCommitIntervalMs,
       partitionsConsumedConcurrently: this.#options.partitionsConsumedConcurrently ?? 1,
       // Offsets are resolved record by record (or batch by batch) as handlers finish, never ahead.
       eachBatchAutoResolve: false,
@@ -255,7 +267,11 @@ export class ConsumerRunner {
     this.#stopping.abort();
     const consumer = this.#consumer;
     this.#consumer = undefined;
+    // What finished before the stop; a batch still in flight commits its own at its end (it sees
+    // the stop), before kafkajs lets the member leave the group.
+    await this.#commits?.commitAll();
     await consumer.disconnect();
+    this.#commits?.dispose();
     this.#running = false;
     this.#assignments = {};
   }
@@ -267,6 +283,7 @@ export class ConsumerRunner {
   async #handleBatch(payload: EachBatchPayload): Promise<void> {
     const subscription = this.#subscriptions.get(payload.batch.topic);
     if (!subscription) return;
+    this.#commits?.track(payload);
     const heartbeats = new Heartbeats(
       payload.heartbeat,
       this.#heartbeatIntervalMs,
@@ -287,6 +304,7 @@ export class ConsumerRunner {
     } finally {
       heartbeats.dispose();
     }
+    if (this.#stopping.signal.aborted) await this.#commits?.commitAll();
     await this.#linger.afterBatch(payload.batch.messages.length);
   }
 
