@@ -22,6 +22,7 @@ import { ArtificialLatency } from './fault-injection/artificial-latency.ts';
 import { PrismaClient } from './generated/prisma/client.ts';
 import { orderPlacedHandler } from './reservations/order-placed-handler.ts';
 import { reservationRoutes } from './reservations/reservation-routes.ts';
+import { SyncReservations } from './reservations/sync-reservations.ts';
 import { goodsReceivedHandler } from './restocking/goods-received-handler.ts';
 import { SERVICE_NAME } from './stock/announce-stock-change.ts';
 
@@ -96,7 +97,7 @@ export function startInventory(config: InventoryConfig, logger: Logger): Promise
       accessLogFile: accessLogFile(config.ACCESS_LOG_FILE, SERVICE_NAME),
       routes: (router) => {
         productRoutes(router, prisma);
-        reservationRoutes(router, { prisma, latency });
+        reservationRoutes(router, { reservations: new SyncReservations(prisma, logger), latency });
         if (config.ADMIN_ENDPOINTS) adminRoutes(router, latency);
       },
     });

@@ -1,5 +1,6 @@
 export {
   activeSpanContext,
+  activeTraceContext,
   annotateActiveSpan,
   ORDER_ID_ATTRIBUTE,
   otlpTracesUrl,

@@ -197,6 +197,11 @@ export function traceHeaders(headers: Record<string, string> = {}): Record<strin
   return headers;
 }
 
+/** The active context, for work done later on a request's behalf to continue its trace. */
+export function activeTraceContext(): Context {
+  return context.active();
+}
+
 /** The active span's context, to link to from work done later on behalf of many requests. */
 export function activeSpanContext(): SpanContext | undefined {
   return trace.getSpanContext(context.active());
