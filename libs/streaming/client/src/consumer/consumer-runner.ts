@@ -83,10 +83,15 @@ export interface ConsumerRunnerOptions {
    */
   lingerMs?: number;
   maxLingerMs?: number;
+  /**
+   * About the most time between handling a record and committing its offset while the member runs
+   * (Kafka's auto.commit.interval.ms); default 250 ms. Short enough that the committed lag people
+   * watch (the dashboard, the bench, kafka-consumer-groups) stays close to what is really unhandled:
+   * with 1 s, analytics' lag at 500 orders/s swung between ~700 and ~3,500 records. Long enough that
+   * a busy member commits a few times a second, not after every fetched partition.
+   */
+  commitIntervalMs?: number;
 }
-
-/** The most time between handling a record and committing its offset, while the member runs. */
-const autoCommitIntervalMs = 1_000;
 
 /**
  * Runs one consumer group: typed handlers per topic (one record at a time, or a batch at a time),
@@ -238,7 +243,7 @@ export class ConsumerRunner {
     await consumer.connect();
     this.#commits = new OffsetCommits({
       groupId: this.groupId,
-      intervalMs: autoCommitIntervalMs,
+      intervalMs: this.#commitIntervalMs,
       logger: this.#options.logger,
     });
     await consumer.subscribe({
@@ -248,7 +253,7 @@ export class ConsumerRunner {
     await consumer.run({
       // Committed by OffsetCommits instead: kafkajs would commit after every partition's batch.
       autoCommit: false,
-      autoCommitInterval: autoCommitIntervalMs,
+      autoCommitInterval: this.#commitIntervalMs,
       partitionsConsumedConcurrently: this.#options.partitionsConsumedConcurrently ?? 1,
       // Offsets are resolved record by record (or batch by batch) as handlers finish, never ahead.
       eachBatchAutoResolve: false,
@@ -274,6 +279,10 @@ export class ConsumerRunner {
     this.#commits?.dispose();
     this.#running = false;
     this.#assignments = {};
+  }
+
+  get #commitIntervalMs(): number {
+    return this.#options.commitIntervalMs ?? 250;
   }
 
   get #heartbeatIntervalMs(): number {
