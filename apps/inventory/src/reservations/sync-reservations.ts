@@ -18,8 +18,10 @@ const maxBatch = 200;
 /**
  * Reserves the sync path's orders (`POST /reservations`) by GROUP COMMIT: the calls that arrive
  * while a reservation transaction is in flight are reserved together by the next one. Each call cost
- * a transaction of its own before (BEGIN, claim, lock, record, COMMIT: five round trips), and at a
- * few hundred calls a second those round trips were most of inventory's CPU; now a burst shares them.
+ * a transaction of its own before (BEGIN, claim, lock, record, COMMIT: five round trips), and calls
+ * for the same SKUs queued on its row locks one transaction at a time; now a burst shares one. At
+ * 300 orders/s half sync: sync accept p99 175-187 ms against 288-358 ms, and a fifth less CPU in
+ * inventory's PostgreSQL backends.
  *
  * `reserveOrders` decides a batch's orders one after another in arrival order, against the stock
  * the previous ones left, exactly as if they had come one by one: same answers, same idempotency
