@@ -230,6 +230,7 @@ export class ConsumerRunner {
     });
     consumer.on(consumer.events.FETCH_START, () => this.#linger.fetchStarted());
     consumer.on(consumer.events.CRASH, (event) => {
+      this.#commits?.forget();
       this.#options.logger.error(
         {
           groupId: this.groupId,

@@ -44,6 +44,21 @@ describe('offset commits', () => {
     expect(kafka.calls).toHaveLength(2);
   });
 
+  it('forgets a crashed client: nothing goes through it any more', async () => {
+    const commits = new OffsetCommits({ groupId: 'g', intervalMs: 1_000, logger: silentLogger });
+    const crashed = client();
+    commits.track(crashed.payload);
+    commits.forget();
+    await vi.advanceTimersByTimeAsync(2_000);
+    await commits.commitAll();
+    expect(crashed.calls).toEqual([]);
+    const restarted = client();
+    commits.track(restarted.payload);
+    await commits.commitAll();
+    expect(restarted.calls).toEqual(['all']);
+    commits.dispose();
+  });
+
   it('commits every resolved offset on demand, whatever the interval', async () => {
     const commits = new OffsetCommits({ groupId: 'g', intervalMs: 60_000, logger: silentLogger });
     const kafka = client();

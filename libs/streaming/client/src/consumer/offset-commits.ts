@@ -41,6 +41,15 @@ export class OffsetCommits {
     this.#client = payload;
   }
 
+  /**
+   * Drops the client's commit functions: kafkajs replaces its whole group client when it restarts
+   * after a crash, and the old one's member is gone (a commit through it could only fail, again and
+   * again while the consumer is idle). The new client's first batch is tracked instead.
+   */
+  forget(): void {
+    this.#client = undefined;
+  }
+
   /** Commits every resolved offset now (on stop). Failures are logged: the records come again. */
   commitAll(): Promise<void> {
     return this.#commit(true);
