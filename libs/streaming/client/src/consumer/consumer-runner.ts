@@ -292,7 +292,8 @@ export class ConsumerRunner {
 
   async #handleBatch(payload: EachBatchPayload): Promise<void> {
     const subscription = this.#subscriptions.get(payload.batch.topic);
-    if (!subscription) return;
+    // A batch fetched as the runner stops is left for the next member, unresolved.
+    if (!subscription || this.#stopping.signal.aborted) return;
     this.#commits?.track(payload);
     const heartbeats = new Heartbeats(
       payload.heartbeat,
