@@ -228,10 +228,12 @@ describe('the sync order path', () => {
     const [orderId] = [...ids];
     const stored = await sales.sql('SELECT id FROM orders WHERE id = $1', [orderId]);
     expect(stored).toHaveLength(1);
-    const events = await sales.sql(`SELECT 1 FROM outbox_events WHERE topic = $1 AND key = $2`, [
-      topics.orderPlaced.name,
-      orderId,
-    ]);
-    expect(events).toHaveLength(1);
+    // One OrderPlaced: on the topic once the relay has sent (and deleted) every outbox row.
+    await orderPlaced.waitFor('its OrderPlaced', (event) => event.data.orderId === orderId);
+    await eventually(
+      'the outbox to be sent',
+      async () => (await sales.sql('SELECT 1 FROM outbox_events')).length === 0,
+    );
+    expect(orderPlaced.events.filter((event) => event.data.orderId === orderId)).toHaveLength(1);
   });
 });

@@ -69,6 +69,35 @@ describe('the outbox relay', () => {
     }
   });
 
+  it('deletes what it published, and never sends a row an earlier version marked as published', async () => {
+    const [marked, pending] = orders(randomUUID(), 2);
+    // What a relay from before deleting left: the row stays, with the time it was published.
+    await database.sql(
+      `INSERT INTO outbox_events (event_id, topic, key, value, published_at)
+       VALUES ($1, $2, 'k', '{}', now())`,
+      [marked?.id, topics.orderPlaced.name],
+    );
+    await database.prisma.$transaction((tx) =>
+      writeToOutbox(tx, topics.orderPlaced, pending ? [pending] : []),
+    );
+    const relay = streaming.streaming.outboxRelay({
+      db: database.prisma,
+      databaseUrl: database.databaseUrl,
+    });
+    await relay.start();
+    try {
+      await relay.flush();
+      expect(relay.published).toBe(1);
+      const { rows } = await database.sql(
+        'SELECT event_id::text AS id FROM outbox_events WHERE event_id = ANY($1::uuid[])',
+        [[marked?.id, pending?.id]],
+      );
+      expect(rows).toEqual([{ id: marked?.id }]);
+    } finally {
+      await relay.stop();
+    }
+  });
+
   it('publishes nothing for a transaction that rolled back', async () => {
     const relay = streaming.streaming.outboxRelay({
       db: database.prisma,
@@ -114,7 +143,7 @@ describe('the outbox relay', () => {
     await database.sql(`CREATE FUNCTION refuse_mark() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN RAISE EXCEPTION 'simulated crash before the mark'; END; $$`);
     await database.sql(
-      'CREATE TRIGGER refuse_mark BEFORE UPDATE ON outbox_events FOR EACH ROW EXECUTE FUNCTION refuse_mark()',
+      'CREATE TRIGGER refuse_mark BEFORE DELETE ON outbox_events FOR EACH ROW EXECUTE FUNCTION refuse_mark()',
     );
     const crashing = streaming.streaming.outboxRelay({
       db: database.prisma,
@@ -138,11 +167,12 @@ describe('the outbox relay', () => {
       const records = await streaming.readTopic(topic.name, firstBatch.length + secondBatch.length);
       const ids = records.map((record) => record.headers?.['event-id']?.toString());
       expect(ids).toEqual([...firstBatch, ...secondBatch].map((entry) => entry.id));
+      // Published rows leave the outbox: it holds only what is still to be sent.
       const { rows } = await database.sql(
         `SELECT count(*)::int AS n FROM outbox_events WHERE topic = $1`,
         [topic.name],
       );
-      expect(rows[0].n).toBe(9);
+      expect(rows[0].n).toBe(0);
     } finally {
       await successor.stop();
     }
@@ -276,7 +306,7 @@ describe('the outbox relay, batch by batch', () => {
     await database.sql(`CREATE FUNCTION refuse_mark_2() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN RAISE EXCEPTION 'simulated crash before the mark'; END; $$`);
     await database.sql(
-      'CREATE TRIGGER refuse_mark_2 BEFORE UPDATE ON outbox_events FOR EACH ROW EXECUTE FUNCTION refuse_mark_2()',
+      'CREATE TRIGGER refuse_mark_2 BEFORE DELETE ON outbox_events FOR EACH ROW EXECUTE FUNCTION refuse_mark_2()',
     );
     const crashing = relay();
     await crashing.start();

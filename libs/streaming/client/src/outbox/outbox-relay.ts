@@ -12,7 +12,7 @@ import {
 } from './outbox-schema.ts';
 
 export interface OutboxRelayOptions {
-  /** Reads and marks outbox rows (the service's Prisma client). */
+  /** Reads and deletes outbox rows (the service's Prisma client). */
   db: SqlExecutor;
   /** A connection string for the relay's own LISTEN connection. */
   databaseUrl: string;
@@ -51,15 +51,18 @@ interface OutboxRow {
 const relayLockKey = 0x0b0c_5e1a;
 
 /**
- * Publishes outbox rows in the order they were written and marks them published. It wakes on the
+ * Publishes outbox rows in the order they were written and deletes them once the broker has them:
+ * the outbox holds only what is still to be sent (rows an earlier version marked with
+ * `published_at` instead count as sent, and are never resent). It wakes on the
  * insert trigger's NOTIFY, so an event is on its topic milliseconds after the transaction commits.
  * One relay per database holds a session advisory lock; others stand by and take over if it dies.
  *
- * Each row is published once, even across a crash between the broker's acknowledgement and the mark.
- * The relay keeps, per topic-partition, a position below which every record it sent is marked: the
- * partitions' ends before its first send to a topic, then, with every mark, the offset where the
- * marked send began. A relay that takes over reads the records from those positions on and marks
- * the pending rows whose event ids it finds there as published instead of sending them again.
+ * Each row is published once, even across a crash between the broker's acknowledgement and the
+ * mark (the delete). The relay keeps, per topic-partition, a position below which every record it
+ * sent is marked: the partitions' ends before its first send to a topic, then, with every mark, the
+ * offset where the marked send began. A relay that takes over reads the records from those
+ * positions on and marks the pending rows whose event ids it finds there instead of sending them
+ * again.
  *
  * Round trips per drained batch (up to `batchSize` rows, any topics): a SELECT, one produce request,
  * one statement that marks and moves the positions. A busy relay lingers between drains (`lingerMs`)
@@ -252,7 +255,7 @@ export class OutboxRelay {
       const published = await this.#options.inspector.eventIdsSince(topic, from);
       if (published.size === 0) continue;
       const marked = await this.#options.db.$executeRawUnsafe(
-        `UPDATE "${outboxTable}" SET "published_at" = CURRENT_TIMESTAMP
+        `DELETE FROM "${outboxTable}"
           WHERE "published_at" IS NULL AND "topic" = $1 AND "event_id"::text = ANY($2::text[])`,
         topic,
         [...published],
@@ -260,7 +263,7 @@ export class OutboxRelay {
       if (marked > 0) {
         this.#options.logger.warn(
           { topic, rows: marked },
-          'outbox rows were already on the topic after a relay crash; marked them instead of resending',
+          'outbox rows were already on the topic after a relay crash; deleted them instead of resending',
         );
       }
     }
@@ -286,7 +289,7 @@ export class OutboxRelay {
 
   /**
    * Publishes the oldest pending rows: one SELECT, one produce request for all their topics, and
-   * one statement that marks them published and records where this send began on each partition.
+   * one statement that marks them (deletes them) and records where this send began on each partition.
    *
    * Why that record is enough for exactly-once across a crash: below the offset where a send began,
    * every record of ours was sent by an earlier batch, and positions move only in the same statement
@@ -325,7 +328,7 @@ export class OutboxRelay {
     );
     await this.#options.db.$executeRawUnsafe(
       `WITH "marked" AS (
-         UPDATE "${outboxTable}" SET "published_at" = CURRENT_TIMESTAMP WHERE "id" = ANY($1::bigint[])
+         DELETE FROM "${outboxTable}" WHERE "id" = ANY($1::bigint[])
        )
        INSERT INTO "${relayPositionsTable}" ("topic", "partition", "offset")
        SELECT t, p, o FROM unnest($2::text[], $3::int[], $4::bigint[]) AS sent(t, p, o)
