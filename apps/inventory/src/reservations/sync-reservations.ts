@@ -1,13 +1,11 @@
 import type { Logger } from '@retail-streams/service-kit';
 import { activeSpanContext, activeTraceContext, withBatchSpan } from '@retail-streams/service-kit';
-import { describeFailure } from '@retail-streams/streaming-client';
+import { GroupCommit } from '@retail-streams/streaming-client';
 import { inTransaction, type InventoryPrisma } from '../database/inventory-database.ts';
 import { reserveOrders, type ReservationInput, type ReservationOutcome } from './reserve-order.ts';
 
 interface Pending {
   input: ReservationInput;
-  resolve: (outcome: ReservationOutcome) => void;
-  reject: (error: unknown) => void;
   /** The request's span, which the batch's span links to. */
   link: ReturnType<typeof activeSpanContext>;
 }
@@ -33,66 +31,25 @@ const maxBatch = 200;
  */
 export class SyncReservations {
   readonly #prisma: InventoryPrisma;
-  readonly #logger: Logger;
-  #queue: Pending[] = [];
-  #inFlight = false;
-  #starting = false;
+  readonly #commits: GroupCommit<Pending, ReservationOutcome>;
 
   constructor(prisma: InventoryPrisma, logger: Logger) {
     this.#prisma = prisma;
-    this.#logger = logger;
+    this.#commits = new GroupCommit({
+      commit: (batch) => this.#reserve(batch),
+      logger,
+      what: 'sync reservations',
+      maxBatch,
+    });
   }
 
   /** Reserves one order (every line or none) and resolves with its answer. */
   reserve(input: Omit<ReservationInput, 'mode' | 'trace'>): Promise<ReservationOutcome> {
-    return new Promise<ReservationOutcome>((resolve, reject) => {
-      this.#queue.push({
-        // Captured now: the events of this order continue the request's trace.
-        input: { ...input, mode: 'sync', trace: activeTraceContext() },
-        resolve,
-        reject,
-        link: activeSpanContext(),
-      });
-      this.#startBatch();
+    return this.#commits.submit({
+      // Captured now: the events of this order continue the request's trace.
+      input: { ...input, mode: 'sync', trace: activeTraceContext() },
+      link: activeSpanContext(),
     });
-  }
-
-  #startBatch(): void {
-    if (this.#starting || this.#inFlight || this.#queue.length === 0) return;
-    this.#starting = true;
-    // Let the calls already on their way join the batch.
-    setImmediate(() => {
-      this.#starting = false;
-      if (this.#inFlight || this.#queue.length === 0) return;
-      this.#inFlight = true;
-      void this.#flush(this.#queue.splice(0, maxBatch)).finally(() => {
-        this.#inFlight = false;
-        this.#startBatch();
-      });
-    });
-  }
-
-  async #flush(batch: Pending[]): Promise<void> {
-    try {
-      const outcomes = await this.#reserve(batch);
-      batch.forEach((pending, index) => pending.resolve(outcomes[index] as ReservationOutcome));
-      return;
-    } catch (error) {
-      if (batch.length === 1 || describeFailure(error).kind === 'unavailable') {
-        for (const pending of batch) pending.reject(error);
-        return;
-      }
-      this.#logger.warn(
-        { orders: batch.length, error: (error as Error).message },
-        'reserving a batch of sync orders failed; reserving them one by one',
-      );
-    }
-    for (const pending of batch) {
-      await this.#reserve([pending]).then(
-        ([outcome]) => pending.resolve(outcome as ReservationOutcome),
-        pending.reject,
-      );
-    }
   }
 
   #reserve(batch: readonly Pending[]): Promise<ReservationOutcome[]> {

@@ -2,7 +2,7 @@ import { createEvent, topics } from '@retail-streams/contracts';
 import type { Logger } from '@retail-streams/service-kit';
 import { activeSpanContext, withBatchSpan } from '@retail-streams/service-kit';
 import {
-  describeFailure,
+  GroupCommit,
   outboxInsertSql,
   outboxRows,
   type OutboxRow,
@@ -19,8 +19,6 @@ interface Pending {
   order: NewOrder;
   /** The OrderPlaced row, built in the request's context so it carries the request's trace. */
   rows: OutboxRow[];
-  resolve: () => void;
-  reject: (error: unknown) => void;
   /** The request's span, which the group commit's span links to. */
   trace: ReturnType<typeof activeSpanContext>;
 }
@@ -53,15 +51,21 @@ const maxInFlight = 2;
  */
 export class OrderWriter {
   readonly #db: TransactionalClient<SqlExecutor>;
-  readonly #logger: Logger;
-  #queue: Pending[] = [];
-  #inFlight = 0;
-  #starting = false;
+  readonly #commits: GroupCommit<Pending, void>;
 
   /** `db`: the service's SqlClient (`sqlClientOf(prisma)`), which runs the commit without Prisma. */
   constructor(db: TransactionalClient<SqlExecutor>, logger: Logger) {
     this.#db = db;
-    this.#logger = logger;
+    this.#commits = new GroupCommit({
+      commit: async (batch) => {
+        await this.#commit(batch);
+        return batch.map(() => undefined);
+      },
+      logger,
+      what: 'orders',
+      maxBatch,
+      mayStart: (inFlight) => inFlight < maxInFlight,
+    });
   }
 
   /** Stores the order and its OrderPlaced event; resolves with the order as the API shows it. */
@@ -78,48 +82,8 @@ export class OrderWriter {
       { source: 'sales', correlationId: order.orderId, occurredAt: order.receivedAt },
     );
     const rows = outboxRows(topics.orderPlaced, [event]);
-    await new Promise<void>((resolve, reject) => {
-      this.#queue.push({ order, rows, resolve, reject, trace: activeSpanContext() });
-      this.#startCommits();
-    });
+    await this.#commits.submit({ order, rows, trace: activeSpanContext() });
     return newOrderView(order);
-  }
-
-  #startCommits(): void {
-    if (this.#starting || this.#inFlight >= maxInFlight || this.#queue.length === 0) return;
-    this.#starting = true;
-    // Let the requests already on their way join the commit.
-    setImmediate(() => {
-      this.#starting = false;
-      while (this.#inFlight < maxInFlight && this.#queue.length > 0) {
-        this.#inFlight += 1;
-        void this.#flush(this.#queue.splice(0, maxBatch)).finally(() => {
-          this.#inFlight -= 1;
-          this.#startCommits();
-        });
-      }
-    });
-  }
-
-  async #flush(batch: Pending[]): Promise<void> {
-    try {
-      await this.#commit(batch);
-      for (const pending of batch) pending.resolve();
-      return;
-    } catch (error) {
-      // One by one only helps when an order itself is the problem; not when the database is away.
-      if (batch.length === 1 || describeFailure(error).kind === 'unavailable') {
-        for (const pending of batch) pending.reject(error);
-        return;
-      }
-      this.#logger.warn(
-        { orders: batch.length, error: (error as Error).message },
-        'storing a batch of orders failed; storing them one by one',
-      );
-    }
-    for (const pending of batch) {
-      await this.#commit([pending]).then(pending.resolve, pending.reject);
-    }
   }
 
   async #commit(batch: readonly Pending[]): Promise<void> {
