@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { createEvent, topics } from '@retail-streams/contracts';
 import { createLogger, sqlClientOf } from '@retail-streams/service-kit';
+import type { SqlExecutor } from '@retail-streams/streaming-client';
 import { startTestPostgres, type TestPostgres } from '@retail-streams/service-kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lockOrders } from '../orders/order-lock.ts';
 import { OrderWriter } from '../orders/order-writer.ts';
 import { freshSalesDatabase } from '../test-support/sales-database.ts';
 import {
@@ -78,6 +80,34 @@ async function order(orderId: string) {
   return rows[0];
 }
 
+let offset = 0;
+/** A consumed result as the consumer runner hands it over. */
+function item(event: ReservationResultEvent) {
+  return {
+    event,
+    context: {
+      groupId: 'sales',
+      topic: topics.reservationResult.name,
+      partition: 0,
+      offset: String(offset++),
+    },
+  };
+}
+
+async function apply(events: ReservationResultEvent[]) {
+  const applied = await applyReservationResults(sqlClientOf(database.prisma), events.map(item));
+  return applied.map((entry) => entry.outcome);
+}
+
+async function parkedFor(orderId: string) {
+  const { rows } = await database.sql.query(
+    `SELECT event_id::text AS "eventId", mode, outcome, event
+       FROM unmatched_reservation_results WHERE order_id = $1`,
+    [orderId],
+  );
+  return rows;
+}
+
 describe('applying reservation results, a batch at a time', () => {
   it('decides each order by its first verdict in the batch, and parks results for unknown orders', async () => {
     const [confirmedId, rejectedId, contestedId] = await Promise.all([
@@ -87,34 +117,27 @@ describe('applying reservation results, a batch at a time', () => {
     ]);
     const unknownId = randomUUID();
     const forUnknown = reserved(unknownId);
-    const outcomes = await sqlClientOf(database.prisma).$transaction((tx) =>
-      applyReservationResults(tx, [
-        reserved(confirmedId),
-        rejected(rejectedId),
-        rejected(contestedId),
-        reserved(contestedId), // contradicts the verdict just above
-        rejected(contestedId), // repeats it
-        forUnknown,
-      ]),
-    );
+    const outcomes = await apply([
+      reserved(confirmedId),
+      rejected(rejectedId),
+      rejected(contestedId),
+      reserved(contestedId), // contradicts the verdict just above
+      forUnknown,
+      rejected(contestedId), // repeats the first verdict
+    ]);
     expect(outcomes).toEqual([
       'decided',
       'decided',
       'decided',
       'conflicting',
-      'already-decided',
       'unmatched',
+      'already-decided',
     ]);
     expect(await order(confirmedId)).toEqual({ status: 'CONFIRMED', total: 700, price: 350 });
     expect(await order(rejectedId)).toEqual({ status: 'REJECTED', total: null, price: null });
     expect(await order(contestedId)).toEqual({ status: 'REJECTED', total: null, price: null });
-    const { rows } = await database.sql.query(
-      `SELECT event_id::text AS "eventId", mode, outcome, event
-         FROM unmatched_reservation_results WHERE order_id = $1`,
-      [unknownId],
-    );
     // The whole event is kept, so a stranded reservation can be looked into.
-    expect(rows).toEqual([
+    expect(await parkedFor(unknownId)).toEqual([
       {
         eventId: forUnknown.id,
         mode: forUnknown.data.mode,
@@ -126,13 +149,62 @@ describe('applying reservation results, a batch at a time', () => {
 
   it('leaves a decided order alone in a later batch', async () => {
     const orderId = await pendingOrder();
-    await sqlClientOf(database.prisma).$transaction((tx) =>
-      applyReservationResults(tx, [reserved(orderId)]),
-    );
-    const outcomes = await sqlClientOf(database.prisma).$transaction((tx) =>
-      applyReservationResults(tx, [reserved(orderId), rejected(orderId)]),
-    );
-    expect(outcomes).toEqual(['already-decided', 'conflicting']);
+    await apply([reserved(orderId)]);
+    expect(await apply([reserved(orderId), rejected(orderId)])).toEqual([
+      'already-decided',
+      'conflicting',
+    ]);
     expect(await order(orderId)).toMatchObject({ status: 'CONFIRMED' });
+  });
+
+  it('applies each event once: a batch handed over again (a crash, a rebalance) changes nothing', async () => {
+    const [first, second] = await Promise.all([pendingOrder(), pendingOrder()]);
+    const unknownId = randomUUID();
+    const batch = [reserved(first), rejected(second), reserved(unknownId)].map(item);
+    const db = sqlClientOf(database.prisma);
+    expect((await applyReservationResults(db, batch)).map((entry) => entry.outcome)).toEqual([
+      'decided',
+      'decided',
+      'unmatched',
+    ]);
+    // The same events again, the same one twice in a batch: nothing applied, nothing reported.
+    expect(
+      await applyReservationResults(db, [...batch, batch[0] as (typeof batch)[number]]),
+    ).toEqual([]);
+    expect(await order(first)).toMatchObject({ status: 'CONFIRMED', total: 700 });
+    expect(await order(second)).toMatchObject({ status: 'REJECTED' });
+    expect(await parkedFor(unknownId)).toHaveLength(1);
+  });
+
+  it('waits for a sync order being stored rather than parking its result as unmatched', async () => {
+    const orderId = randomUUID();
+    // The sync path storing the order from inventory's HTTP answer, its transaction still open.
+    const storing = await database.sql.connect();
+    try {
+      await storing.query('BEGIN');
+      const storingTx: SqlExecutor = {
+        $queryRawUnsafe: async (query, ...values) =>
+          (await storing.query(query, values)).rows as never,
+        $executeRawUnsafe: async (query, ...values) =>
+          (await storing.query(query, values)).rowCount ?? 0,
+      };
+      await lockOrders(storingTx, [orderId]);
+      await storing.query(
+        `INSERT INTO orders (id, customer_id, mode, status, total_cents, received_at, decided_at)
+         VALUES ($1, 'c-1', 'sync', 'CONFIRMED', 700, now(), now())`,
+        [orderId],
+      );
+      const applying = apply([reserved(orderId)]);
+      const early = await Promise.race([
+        applying.then(() => 'applied'),
+        new Promise((resolve) => setTimeout(() => resolve('waiting'), 300)),
+      ]);
+      expect(early).toBe('waiting');
+      await storing.query('COMMIT');
+      expect(await applying).toEqual(['already-decided']);
+    } finally {
+      storing.release();
+    }
+    expect(await parkedFor(orderId)).toEqual([]);
   });
 });

@@ -1,5 +1,10 @@
 import type { EventOf, topics } from '@retail-streams/contracts';
-import type { SqlExecutor } from '@retail-streams/streaming-client';
+import {
+  inboxClaimFrom,
+  type RecordContext,
+  type SqlExecutor,
+  type TransactionalClient,
+} from '@retail-streams/streaming-client';
 import { lockOrders } from '../orders/order-lock.ts';
 import { toCents } from '../money.ts';
 import { priceBySku, type OrderDecision } from '../orders/store-order.ts';
@@ -16,101 +21,134 @@ export type ReservationResultOutcome =
   /** No such order: parked in `unmatched_reservation_results`. */
   | 'unmatched';
 
-/**
- * Applies inventory's verdicts to their orders, in the order given, inside the inbox transaction of
- * the consumer (so redelivered events are already filtered out before this runs). Only PENDING orders
- * move, so the first verdict wins (also between two verdicts in one batch) and sync orders, decided
- * when they were stored, are never touched. Returns one outcome per event.
- *
- * A result for an order sales does not have is parked rather than retried or dead-lettered: an async
- * order is committed before its OrderPlaced can even be published, so such a result cannot be
- * early; in practice it belongs to a sync order whose HTTP call sales gave up on (stock reserved for
- * an order the client was told failed), which is worth keeping visible. Retrying would stall the
- * partition for an order that never comes.
- *
- * Statements for a batch of any size: the order locks, the move (orders and line prices), and, only
- * when some order did not move, a look at those orders and the parking of the unknown ones.
- */
-export async function applyReservationResults(
-  tx: SqlExecutor,
-  events: readonly ReservationResultEvent[],
-): Promise<ReservationResultOutcome[]> {
-  const first = new Map<string, ReservationResultEvent>();
-  for (const event of events) {
-    const orderId = event.data.orderId.toLowerCase();
-    if (!first.has(orderId)) first.set(orderId, event);
-  }
-  // A sync result racing the HTTP answer either sees the stored order or is parked before the
-  // order's transaction clears parked results.
-  await lockOrders(tx, [...first.keys()]);
-  const moved = await moveOrders(tx, [...first.values()]);
+/** A consumed result with where it came from: what the inbox records. */
+export interface ReservationResultItem {
+  event: ReservationResultEvent;
+  context: Pick<RecordContext, 'groupId' | 'topic' | 'partition' | 'offset'>;
+}
 
-  const notMoved = [...first.keys()].filter((orderId) => !moved.has(orderId));
-  const statuses = new Map<string, string>();
-  if (notMoved.length > 0) {
-    const rows = await tx.$queryRawUnsafe<{ id: string; status: string }[]>(
-      `SELECT "id"::text AS "id", "status" FROM "orders" WHERE "id" = ANY($1::uuid[])`,
-      notMoved,
-    );
-    for (const row of rows) statuses.set(row.id, row.status);
-    const unknown = notMoved.filter((orderId) => !statuses.has(orderId));
-    await parkUnmatched(
-      tx,
-      unknown.map((orderId) => first.get(orderId) as ReservationResultEvent),
-    );
-  }
-
-  return events.map((event) => {
-    const orderId = event.data.orderId.toLowerCase();
-    const status = decisionOf(event).status;
-    if (first.get(orderId) === event) {
-      if (moved.has(orderId)) return 'decided';
-      const stored = statuses.get(orderId);
-      if (stored === undefined) return 'unmatched';
-      return stored === status ? 'already-decided' : 'conflicting';
-    }
-    // A second verdict for an order in the same batch: compared with what the first one left.
-    const stored = moved.get(orderId) ?? statuses.get(orderId);
-    if (stored === undefined) return 'unmatched';
-    return stored === status ? 'already-decided' : 'conflicting';
-  });
+/** An item applied this time (not a redelivery), with what it did. */
+export interface AppliedResult {
+  item: ReservationResultItem;
+  outcome: ReservationResultOutcome;
 }
 
 /**
- * Moves the PENDING orders among `events` to their verdict, with the line prices of confirmed ones,
- * in one statement. Returns the status each moved order now has, by order id.
+ * Applies a batch of inventory's verdicts to their orders, exactly once per event: each event is
+ * recorded in the inbox in the same statement that applies it, so a redelivered event (after a crash
+ * or a rebalance) changes nothing. Returns the items applied this time, in the order given, with
+ * their outcomes; redeliveries are left out. Only PENDING orders move, so the first verdict wins (also
+ * between two verdicts in one batch) and sync orders, decided when they were stored, are never
+ * touched.
+ *
+ * The usual batch is ONE statement, its own transaction: the inbox claim, the orders' moves (with the
+ * line prices of confirmed ones) and a look at the orders' statuses. A result for an order sales did
+ * not have when that statement began is left out of it and handled in a second transaction, which
+ * first takes the order's lock (see `lockOrders`): an async order is committed before its OrderPlaced
+ * can even be published, so only a sync order whose HTTP answer is being stored right now can be
+ * missing for a moment, and its storing transaction holds that lock. Behind the lock the order is
+ * either there, or the result is parked in `unmatched_reservation_results`, before the order's
+ * transaction (if one ever comes) clears what is parked for it.
+ *
+ * A result parked for good belongs to a sync order whose HTTP call sales gave up on (stock reserved
+ * for an order the client was told failed), which is worth keeping visible. Retrying would stall
+ * the partition for an order that never comes.
  */
-async function moveOrders(
-  tx: SqlExecutor,
-  events: readonly ReservationResultEvent[],
-): Promise<Map<string, string>> {
-  const decisions = events.map((event) => ({ orderId: event.data.orderId, ...decisionOf(event) }));
-  const prices = decisions.flatMap((decision) =>
-    decision.status === 'CONFIRMED'
+export async function applyReservationResults(
+  db: TransactionalClient<SqlExecutor>,
+  items: readonly ReservationResultItem[],
+): Promise<AppliedResult[]> {
+  const unique = firstOfEachEvent(items);
+  if (unique.length === 0) return [];
+  const known = await applyStatement(db, unique, { park: false });
+  const missing = unique.filter((item) => !known.stored.has(orderIdOf(item)));
+  const applied = outcomesOf(unique, known);
+  if (missing.length > 0) {
+    const behindLock = await db.$transaction(async (tx) => {
+      await lockOrders(tx, [...new Set(missing.map(orderIdOf))]);
+      return applyStatement(tx, missing, { park: true });
+    });
+    applied.push(...outcomesOf(missing, behindLock));
+  }
+  const order = new Map(unique.map((item, index) => [item, index]));
+  return applied.sort((a, b) => (order.get(a.item) ?? 0) - (order.get(b.item) ?? 0));
+}
+
+/** What one apply statement did: the events it claimed, the orders it moved, the orders it saw. */
+interface Applied {
+  claimed: Set<string>;
+  /** The status each moved order now has, by order id. */
+  moved: Map<string, string>;
+  /** The status of each order among the items that existed when the statement began, by order id. */
+  stored: Map<string, string>;
+}
+
+/**
+ * The apply statement for `items` (distinct events). With `park: false` it claims only the events
+ * whose orders exist; with `park: true` it claims all of them and parks the results of orders that do
+ * not. The move applies each order's first claimed verdict, in the order given.
+ */
+async function applyStatement(
+  db: SqlExecutor,
+  items: readonly ReservationResultItem[],
+  options: { park: boolean },
+): Promise<Applied> {
+  const decisions = items.map((item) => decisionOf(item.event));
+  const prices = items.flatMap((item, index) => {
+    const decision = decisions[index] as (typeof decisions)[number];
+    return decision.status === 'CONFIRMED'
       ? [...priceBySku(decision.lines)].map(([sku, cents]) => ({
-          orderId: decision.orderId,
+          eventId: item.event.id,
           sku,
           cents: cents.toString(),
         }))
-      : [],
-  );
-  const rows = await tx.$queryRawUnsafe<{ id: string; status: string }[]>(
-    `WITH "moved" AS (
+      : [];
+  });
+  const rows = await db.$queryRawUnsafe<{ kind: string; id: string; status: string | null }[]>(
+    `WITH "input" AS (
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::bigint[], $6::uuid[],
+                            $7::text[], $8::bigint[], $9::text[], $10::text[], $11::timestamptz[],
+                            $12::text[], $13::text[])
+              WITH ORDINALITY AS i("event_id", "consumer_group", "topic", "partition", "offset",
+                                   "order_id", "status", "total_cents", "reason", "detail",
+                                   "decided_at", "mode", "event", "n")
+     ), "stored" AS (
+       SELECT "id", "status" FROM "orders" WHERE "id" IN (SELECT "order_id" FROM "input")
+     ), "claimed" AS (
+       ${inboxClaimFrom(`"input" WHERE $14::boolean OR "order_id" IN (SELECT "id" FROM "stored")`)}
+     ), "first" AS (
+       SELECT DISTINCT ON (i."order_id") i.*
+         FROM "input" AS i JOIN "claimed" AS c ON c."event_id" = i."event_id"
+        ORDER BY i."order_id", i."n"
+     ), "moved" AS (
        UPDATE "orders" AS o
-          SET "status" = d.status, "total_cents" = d.total_cents, "rejection_reason" = d.reason,
-              "rejection_detail" = d.detail, "decided_at" = d.decided_at
-         FROM unnest($1::uuid[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::timestamptz[])
-              AS d(order_id, status, total_cents, reason, detail, decided_at)
-        WHERE o."id" = d.order_id AND o."status" = 'PENDING'
+          SET "status" = f."status", "total_cents" = f."total_cents", "rejection_reason" = f."reason",
+              "rejection_detail" = f."detail", "decided_at" = f."decided_at"
+         FROM "first" AS f
+        WHERE o."id" = f."order_id" AND o."status" = 'PENDING'
        RETURNING o."id", o."status"
      ), "priced" AS (
-       UPDATE "order_lines" AS l SET "unit_price_cents" = p.cents
-         FROM unnest($7::uuid[], $8::text[], $9::bigint[]) AS p(order_id, sku, cents)
-        WHERE l."order_id" = p.order_id AND l."sku" = p.sku
-          AND p.order_id IN (SELECT "id" FROM "moved" WHERE "status" = 'CONFIRMED')
+       UPDATE "order_lines" AS l SET "unit_price_cents" = p."cents"
+         FROM unnest($15::uuid[], $16::text[], $17::bigint[]) AS p("event_id", "sku", "cents")
+         JOIN "first" AS f ON f."event_id" = p."event_id"
+        WHERE l."order_id" = f."order_id" AND l."sku" = p."sku"
+          AND f."order_id" IN (SELECT "id" FROM "moved" WHERE "status" = 'CONFIRMED')
+     ), "parked" AS (
+       INSERT INTO "unmatched_reservation_results" ("event_id", "order_id", "mode", "outcome", "event")
+       SELECT f."event_id", f."order_id", f."mode", f."status", f."event"::jsonb
+         FROM "first" AS f
+        WHERE f."order_id" NOT IN (SELECT "id" FROM "stored")
+       ON CONFLICT DO NOTHING
      )
-     SELECT "id"::text AS "id", "status" FROM "moved"`,
-    decisions.map((decision) => decision.orderId),
+     SELECT 'claimed' AS "kind", "event_id"::text AS "id", NULL AS "status" FROM "claimed"
+     UNION ALL SELECT 'moved', "id"::text, "status" FROM "moved"
+     UNION ALL SELECT 'stored', "id"::text, "status" FROM "stored"`,
+    items.map((item) => item.event.id),
+    items.map((item) => item.context.groupId),
+    items.map((item) => item.context.topic),
+    items.map((item) => item.context.partition),
+    items.map((item) => item.context.offset),
+    items.map((item) => item.event.data.orderId),
     decisions.map((decision) => decision.status),
     decisions.map((decision) =>
       decision.status === 'CONFIRMED' ? toCents(decision.totalAmount).toString() : null,
@@ -118,30 +156,53 @@ async function moveOrders(
     decisions.map((decision) => (decision.status === 'REJECTED' ? decision.reason : null)),
     decisions.map((decision) => (decision.status === 'REJECTED' ? decision.detail : null)),
     decisions.map((decision) => decision.decidedAt.toISOString()),
-    prices.map((price) => price.orderId),
+    items.map((item) => item.event.data.mode),
+    // The whole event is kept with a parked result, so a stranded reservation can be looked into.
+    items.map((item) => (options.park ? JSON.stringify(item.event) : null)),
+    options.park,
+    prices.map((price) => price.eventId),
     prices.map((price) => price.sku),
     prices.map((price) => price.cents),
   );
-  return new Map(rows.map((row) => [row.id, row.status]));
+  const applied: Applied = { claimed: new Set(), moved: new Map(), stored: new Map() };
+  for (const row of rows) {
+    if (row.kind === 'claimed') applied.claimed.add(row.id);
+    else if (row.kind === 'moved') applied.moved.set(row.id, row.status as string);
+    else applied.stored.set(row.id, row.status as string);
+  }
+  return applied;
 }
 
-async function parkUnmatched(
-  tx: SqlExecutor,
-  events: readonly ReservationResultEvent[],
-): Promise<void> {
-  if (events.length === 0) return;
-  await tx.$executeRawUnsafe(
-    `INSERT INTO "unmatched_reservation_results" ("event_id", "order_id", "mode", "outcome", "event")
-     SELECT event_id, order_id, mode, outcome, event::jsonb
-       FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[])
-            AS u(event_id, order_id, mode, outcome, event)
-     ON CONFLICT DO NOTHING`,
-    events.map((event) => event.id),
-    events.map((event) => event.data.orderId),
-    events.map((event) => event.data.mode),
-    events.map((event) => decisionOf(event).status),
-    events.map((event) => JSON.stringify(event)),
-  );
+/** The outcome of each item the statement claimed, in the order given. */
+function outcomesOf(items: readonly ReservationResultItem[], applied: Applied): AppliedResult[] {
+  const decidedFirst = new Set<string>();
+  return items
+    .filter((item) => applied.claimed.has(item.event.id.toLowerCase()))
+    .map((item): AppliedResult => {
+      const orderId = orderIdOf(item);
+      const first = !decidedFirst.has(orderId);
+      decidedFirst.add(orderId);
+      if (first && applied.moved.has(orderId)) return { item, outcome: 'decided' };
+      // Compared with what the order had, or with what the batch's first verdict for it left.
+      const stored = applied.moved.get(orderId) ?? applied.stored.get(orderId);
+      if (stored === undefined) return { item, outcome: 'unmatched' };
+      const verdict = decisionOf(item.event).status;
+      return { item, outcome: stored === verdict ? 'already-decided' : 'conflicting' };
+    });
+}
+
+/** One item per event id (the first), as the inbox counts them: PostgreSQL prints uuids lower case. */
+function firstOfEachEvent(items: readonly ReservationResultItem[]): ReservationResultItem[] {
+  const first = new Map<string, ReservationResultItem>();
+  for (const item of items) {
+    const id = item.event.id.toLowerCase();
+    if (!first.has(id)) first.set(id, item);
+  }
+  return [...first.values()];
+}
+
+function orderIdOf(item: ReservationResultItem): string {
+  return item.event.data.orderId.toLowerCase();
 }
 
 function decisionOf(event: ReservationResultEvent): Exclude<OrderDecision, { status: 'PENDING' }> {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOutboxDatabase } from '../test-support/outbox-database.ts';
-import { processBatchOnce, processOnce } from './inbox.ts';
+import { inboxClaimFrom, processBatchOnce, processOnce } from './inbox.ts';
 
 let database: Awaited<ReturnType<typeof startOutboxDatabase>>;
 
@@ -116,6 +116,30 @@ describe('the inbox for a batch', () => {
       }),
     ).rejects.toThrow('connection dropped');
     expect((await reserveTwoEach(items)).fresh).toHaveLength(2);
+    expect(await available()).toBe(before - 4);
+  });
+
+  it('claims inside the caller statement: claim and effect in one round trip, once per event', async () => {
+    const before = await available();
+    const [a, b] = [randomUUID(), randomUUID()];
+    // Takes 2 units for each event the claim lets through, in the same statement as the claim.
+    const takeTwoEach = (eventIds: string[]) =>
+      database.prisma.$queryRawUnsafe<{ event_id: string }[]>(
+        `WITH "input" AS (
+           SELECT 'inventory' AS "consumer_group", e AS "event_id", 'sales.order-placed' AS "topic",
+                  0 AS "partition", 7::bigint AS "offset"
+             FROM unnest($1::uuid[]) AS e
+         ), "claimed" AS (${inboxClaimFrom('"input"')}),
+         "taken" AS (
+           UPDATE "stock_items" SET "available" = "available" - 2 * (SELECT count(*) FROM "claimed")
+            WHERE "sku" = 'SKU-7'
+         )
+         SELECT "event_id"::text AS "event_id" FROM "claimed"`,
+        eventIds,
+      );
+    expect((await takeTwoEach([a, b])).map((row) => row.event_id).sort()).toEqual([a, b].sort());
+    expect(await available()).toBe(before - 4);
+    expect(await takeTwoEach([a, b])).toEqual([]);
     expect(await available()).toBe(before - 4);
   });
 });

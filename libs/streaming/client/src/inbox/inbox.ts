@@ -45,6 +45,21 @@ export async function processBatchOnce<
   });
 }
 
+/**
+ * The inbox claim as a statement to nest in the caller's own, as a data-modifying CTE, when the claim
+ * and the effect should be one statement (one round trip, one implicit transaction): it records the
+ * events of `source` and returns, as "event_id", those not recorded before. `source` names a relation
+ * (a CTE of the same statement) with the columns "consumer_group", "event_id", "topic", "partition"
+ * and "offset", and may carry a condition (`"input" WHERE ...`). The effect must then apply only to
+ * the events this returns, which is what `processBatchOnce` does in two statements.
+ */
+export function inboxClaimFrom(source: string): string {
+  return `INSERT INTO "${inboxTable}" ("consumer_group", "event_id", "topic", "partition", "offset")
+     SELECT "consumer_group", "event_id", "topic", "partition", "offset" FROM ${source}
+     ON CONFLICT DO NOTHING
+     RETURNING "event_id"`;
+}
+
 /** Inserts the inbox rows of `items`; returns the items whose event ids were not there yet. */
 async function claimInbox<Item extends { event: { id: string }; context: InboxPosition }>(
   tx: SqlExecutor,
