@@ -66,20 +66,18 @@ export async function reserveOrder(
  * - The CHECK constraint on `available` backs this up: a bug here aborts the transaction instead
  *   of storing negative stock.
  *
- * Round trips for a batch of any size: claim, lock, then one statement for stock, answers and the
- * outbox together.
+ * Round trips for a batch of any size: one statement that claims and locks, then one for stock,
+ * answers and the outbox together.
  */
 export async function reserveOrders(
   tx: InventoryTx,
   inputs: readonly ReservationInput[],
 ): Promise<ReservationOutcome[]> {
-  const claimed = await claimReservations(tx, inputs);
+  const { claimed, products } = await claimAndLock(tx, inputs);
   const fresh = [...claimed.values()];
   const answers = new Map<string, ReservationResponse>();
 
   if (fresh.length > 0) {
-    const skus = [...new Set(fresh.flatMap((input) => input.lines.map((line) => line.sku)))];
-    const products = await lockProducts(tx, skus);
     const levelsBefore = new Map([...products].map(([sku, product]) => [sku, product.available]));
     const rows: OutboxRow[] = [];
     for (const input of fresh) answers.set(idOf(input), decide(input, products, rows));
@@ -104,40 +102,54 @@ function idOf(input: ReservationInput): string {
 }
 
 /**
- * Inserts a PENDING reservation per order id not answered yet, the first input of each order id in
- * the batch winning. Returns the inputs that now own their order, by (lower-case) order id.
+ * ONE statement: inserts a PENDING reservation per order id not answered yet (the first input of each
+ * order id in the batch winning), then locks the rows of the SKUs the batch orders, in SKU order, for
+ * this transaction. Returns the inputs that now own their order, by (lower-case) order id, and the
+ * locked products (unknown SKUs are simply absent).
+ *
+ * The claim runs before the lock: a claim that waits for another transaction claiming the same order
+ * (a retried call) holds no product lock meanwhile, so the two cannot deadlock. The locked rows are
+ * read as the latest committed versions, whatever the statement's snapshot (`FOR UPDATE`). The SKUs
+ * of a repeated order are locked too, needlessly but harmlessly: repeats are rare.
  */
-async function claimReservations(
+async function claimAndLock(
   tx: InventoryTx,
   inputs: readonly ReservationInput[],
-): Promise<Map<string, ReservationInput>> {
+): Promise<{ claimed: Map<string, ReservationInput>; products: Map<string, LockedProduct> }> {
   const firstOfEach = new Map<string, ReservationInput>();
   for (const input of inputs)
     if (!firstOfEach.has(idOf(input))) firstOfEach.set(idOf(input), input);
   const unique = [...firstOfEach.values()];
-  const rows = await tx.$queryRawUnsafe<{ order_id: string }[]>(
-    `INSERT INTO "reservations" ("order_id", "mode", "status", "response")
-     SELECT order_id, mode, 'PENDING', '{}'::jsonb
-       FROM unnest($1::uuid[], $2::text[]) AS c(order_id, mode)
-     ON CONFLICT ("order_id") DO NOTHING
-     RETURNING "order_id"::text AS "order_id"`,
+  const skus = [...new Set(unique.flatMap((input) => input.lines.map((line) => line.sku)))];
+  const rows = await tx.$queryRawUnsafe<(Partial<LockedProduct> & { claimed: string[] | null })[]>(
+    `WITH "claimed" AS (
+       INSERT INTO "reservations" ("order_id", "mode", "status", "response")
+       SELECT order_id, mode, 'PENDING', '{}'::jsonb
+         FROM unnest($1::uuid[], $2::text[]) AS c(order_id, mode)
+       ON CONFLICT ("order_id") DO NOTHING
+       RETURNING "order_id"::text AS "order_id"
+     )
+     SELECT c."claimed", p.*
+       FROM (SELECT array_agg("order_id") AS "claimed", count(*) AS "n" FROM "claimed") AS c
+       -- The lateral reference to c makes the claim run to its end before the first row is locked.
+       LEFT JOIN LATERAL (
+         SELECT "sku", "unit_price_cents", "available", "reorder_point", "reorder_quantity"
+           FROM "products" WHERE "sku" = ANY($3::text[]) AND c."n" >= 0 ORDER BY "sku" FOR UPDATE
+       ) AS p ON true`,
     unique.map(idOf),
     unique.map((input) => input.mode),
-  );
-  const claimed = new Set(rows.map((row) => row.order_id));
-  return new Map(
-    unique.filter((input) => claimed.has(idOf(input))).map((input) => [idOf(input), input]),
-  );
-}
-
-/** The SKUs' rows, locked for this transaction in SKU order. Unknown SKUs are simply absent. */
-async function lockProducts(tx: InventoryTx, skus: readonly string[]) {
-  const rows = await tx.$queryRawUnsafe<LockedProduct[]>(
-    `SELECT "sku", "unit_price_cents", "available", "reorder_point", "reorder_quantity"
-       FROM "products" WHERE "sku" = ANY($1::text[]) ORDER BY "sku" FOR UPDATE`,
     skus,
   );
-  return new Map(rows.map((row) => [row.sku, row]));
+  const claimedIds = new Set(rows[0]?.claimed ?? []);
+  const products = new Map<string, LockedProduct>();
+  for (const row of rows)
+    if (row.sku !== undefined && row.sku !== null) products.set(row.sku, row as LockedProduct);
+  return {
+    claimed: new Map(
+      unique.filter((input) => claimedIds.has(idOf(input))).map((input) => [idOf(input), input]),
+    ),
+    products,
+  };
 }
 
 /**
