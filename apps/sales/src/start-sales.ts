@@ -82,7 +82,7 @@ export function startSales(config: SalesConfig, logger: Logger): Promise<Running
       accessLogFile: accessLogFile(config.ACCESS_LOG_FILE, SERVICE_NAME),
       routes: (router) => {
         orderRoutes(router, { prisma, inventory, writer: new OrderWriter(sql, logger) });
-        unmatchedResultRoutes(router, prisma);
+        unmatchedResultRoutes(router, sql);
       },
     });
     app.readiness.add('database', prismaReadinessCheck(prisma));

@@ -8,10 +8,8 @@ import {
   type OutboxRow,
   type SqlPart,
   type SqlExecutor,
-  type TransactionalClient,
 } from '@retail-streams/streaming-client';
 import { fromCents, toCents } from '../money.ts';
-import { lockOrders } from './order-lock.ts';
 import type { OrderView } from './order-view.ts';
 import { priceBySku, type NewOrder } from './store-order.ts';
 
@@ -38,8 +36,8 @@ const maxInFlight = 2;
 /**
  * Stores orders with their OrderPlaced event by GROUP COMMIT: the requests that arrive while commits
  * are in flight (up to two) are written together by the next one, in ONE statement whatever their
- * number (the orders, their lines, their outbox rows and, for sync orders, the removal of parked
- * results; a batch with sync orders takes their locks first, in one transaction). A request is
+ * number, which is its own transaction: the orders, their lines, their outbox rows and, for sync
+ * orders, the removal of results parked for them (see `applyReservationResults`). A request is
  * answered only once its order is committed, so the guarantee of the single-order transaction holds
  * for each: the order and its event commit together or not at all. Under light load a commit
  * carries one order and nothing waits; under heavy load the cost per order falls as batches grow.
@@ -50,11 +48,11 @@ const maxInFlight = 2;
  * For orders without an Idempotency-Key (the key's claim and answer need their own transaction).
  */
 export class OrderWriter {
-  readonly #db: TransactionalClient<SqlExecutor>;
+  readonly #db: SqlExecutor;
   readonly #commits: GroupCommit<Pending, void>;
 
   /** `db`: the service's SqlClient (`sqlClientOf(prisma)`), which runs the commit without Prisma. */
-  constructor(db: TransactionalClient<SqlExecutor>, logger: Logger) {
+  constructor(db: SqlExecutor, logger: Logger) {
     this.#db = db;
     this.#commits = new GroupCommit({
       commit: async (batch) => {
@@ -98,18 +96,9 @@ export class OrderWriter {
     await withBatchSpan(
       'group commit orders',
       batch.map((pending) => pending.trace),
+      // One statement is one transaction by itself.
       async () => {
-        // One statement is one transaction by itself: async orders need nothing more.
-        if (syncIds.length === 0) {
-          await this.#db.$executeRawUnsafe(store.sql, ...store.values);
-          return;
-        }
-        await this.#db.$transaction(async (tx) => {
-          // A sync order's result event may be being parked as unmatched by the consumer right
-          // now: take the lock it takes before looking for parked results.
-          await lockOrders(tx, syncIds);
-          await tx.$executeRawUnsafe(store.sql, ...store.values);
-        });
+        await this.#db.$executeRawUnsafe(store.sql, ...store.values);
       },
     );
   }

@@ -1,16 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { createEvent, topics } from '@retail-streams/contracts';
 import { createLogger, sqlClientOf } from '@retail-streams/service-kit';
-import type { SqlExecutor } from '@retail-streams/streaming-client';
 import { startTestPostgres, type TestPostgres } from '@retail-streams/service-kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { lockOrders } from '../orders/order-lock.ts';
 import { OrderWriter } from '../orders/order-writer.ts';
 import { freshSalesDatabase } from '../test-support/sales-database.ts';
 import {
   applyReservationResults,
   type ReservationResultEvent,
 } from './apply-reservation-result.ts';
+import { unmatchedResults } from './unmatched-routes.ts';
 
 let postgres: TestPostgres;
 let database: Awaited<ReturnType<typeof freshSalesDatabase>>;
@@ -176,35 +175,19 @@ describe('applying reservation results, a batch at a time', () => {
     expect(await parkedFor(unknownId)).toHaveLength(1);
   });
 
-  it('waits for a sync order being stored rather than parking its result as unmatched', async () => {
-    const orderId = randomUUID();
-    // The sync path storing the order from inventory's HTTP answer, its transaction still open.
-    const storing = await database.sql.connect();
-    try {
-      await storing.query('BEGIN');
-      const storingTx: SqlExecutor = {
-        $queryRawUnsafe: async (query, ...values) =>
-          (await storing.query(query, values)).rows as never,
-        $executeRawUnsafe: async (query, ...values) =>
-          (await storing.query(query, values)).rowCount ?? 0,
-      };
-      await lockOrders(storingTx, [orderId]);
-      await storing.query(
-        `INSERT INTO orders (id, customer_id, mode, status, total_cents, received_at, decided_at)
-         VALUES ($1, 'c-1', 'sync', 'CONFIRMED', 700, now(), now())`,
-        [orderId],
-      );
-      const applying = apply([reserved(orderId)]);
-      const early = await Promise.race([
-        applying.then(() => 'applied'),
-        new Promise((resolve) => setTimeout(() => resolve('waiting'), 300)),
-      ]);
-      expect(early).toBe('waiting');
-      await storing.query('COMMIT');
-      expect(await applying).toEqual(['already-decided']);
-    } finally {
-      storing.release();
-    }
-    expect(await parkedFor(orderId)).toEqual([]);
+  it('lists a parked result as unmatched only while its order is missing', async () => {
+    const db = sqlClientOf(database.prisma);
+    const [stranded, racing] = [randomUUID(), randomUUID()];
+    expect(await apply([reserved(stranded), reserved(racing)])).toEqual(['unmatched', 'unmatched']);
+    const listed = async () => (await unmatchedResults(db)).map((result) => result.orderId);
+    expect(await listed()).toEqual(expect.arrayContaining([stranded, racing]));
+    // The sync path stores the racing order in a statement that did not see the parked result.
+    await database.sql.query(
+      `INSERT INTO orders (id, customer_id, mode, status, total_cents, received_at, decided_at)
+       VALUES ($1, 'c-1', 'sync', 'CONFIRMED', 700, now(), now())`,
+      [racing],
+    );
+    expect(await listed()).toContain(stranded);
+    expect(await listed()).not.toContain(racing);
   });
 });

@@ -3,9 +3,7 @@ import {
   inboxClaimFrom,
   type RecordContext,
   type SqlExecutor,
-  type TransactionalClient,
 } from '@retail-streams/streaming-client';
-import { lockOrders } from '../orders/order-lock.ts';
 import { toCents } from '../money.ts';
 import { priceBySku, type OrderDecision } from '../orders/store-order.ts';
 
@@ -34,47 +32,33 @@ export interface AppliedResult {
 }
 
 /**
- * Applies a batch of inventory's verdicts to their orders, exactly once per event: each event is
- * recorded in the inbox in the same statement that applies it, so a redelivered event (after a crash
- * or a rebalance) changes nothing. Returns the items applied this time, in the order given, with
- * their outcomes; redeliveries are left out. Only PENDING orders move, so the first verdict wins (also
- * between two verdicts in one batch) and sync orders, decided when they were stored, are never
- * touched.
+ * Applies a batch of inventory's verdicts to their orders, exactly once per event, in ONE statement
+ * that is its own transaction: the inbox claim (so a redelivered event, after a crash or a rebalance,
+ * changes nothing), the orders' moves with the line prices of confirmed ones, the parking of results
+ * for orders sales does not have, and a look at the orders' statuses. Returns the items applied this
+ * time, in the order given, with their outcomes; redeliveries are left out. Only PENDING orders move,
+ * so the first verdict wins (also between two verdicts in one batch) and sync orders, decided when
+ * they were stored, are never touched.
  *
- * The usual batch is ONE statement, its own transaction: the inbox claim, the orders' moves (with the
- * line prices of confirmed ones) and a look at the orders' statuses. A result for an order sales did
- * not have when that statement began is left out of it and handled in a second transaction, which
- * first takes the order's lock (see `lockOrders`): an async order is committed before its OrderPlaced
- * can even be published, so only a sync order whose HTTP answer is being stored right now can be
- * missing for a moment, and its storing transaction holds that lock. Behind the lock the order is
- * either there, or the result is parked in `unmatched_reservation_results`, before the order's
- * transaction (if one ever comes) clears what is parked for it.
- *
- * A result parked for good belongs to a sync order whose HTTP call sales gave up on (stock reserved
- * for an order the client was told failed), which is worth keeping visible. Retrying would stall
- * the partition for an order that never comes.
+ * A result for an order sales does not have is parked rather than retried or dead-lettered: an
+ * async order is committed before its OrderPlaced can even be published, so such a result belongs
+ * to a sync order, most likely one whose HTTP call sales gave up on (stock reserved for an order
+ * the client was told failed), which is worth keeping visible. Retrying would stall the partition
+ * for an order that never comes. The event path can also beat a sync order's own HTTP answer, while
+ * sales is still storing the order: the result is then parked for a moment, and the order's storing
+ * statement removes it, or, if the two ran at once, the listing leaves out results whose order is
+ * there (see `unmatchedResults`). Nothing is locked for this, so neither side waits for the other.
  */
 export async function applyReservationResults(
-  db: TransactionalClient<SqlExecutor>,
+  db: SqlExecutor,
   items: readonly ReservationResultItem[],
 ): Promise<AppliedResult[]> {
   const unique = firstOfEachEvent(items);
   if (unique.length === 0) return [];
-  const known = await applyStatement(db, unique, { park: false });
-  const missing = unique.filter((item) => !known.stored.has(orderIdOf(item)));
-  const applied = outcomesOf(unique, known);
-  if (missing.length > 0) {
-    const behindLock = await db.$transaction(async (tx) => {
-      await lockOrders(tx, [...new Set(missing.map(orderIdOf))]);
-      return applyStatement(tx, missing, { park: true });
-    });
-    applied.push(...outcomesOf(missing, behindLock));
-  }
-  const order = new Map(unique.map((item, index) => [item, index]));
-  return applied.sort((a, b) => (order.get(a.item) ?? 0) - (order.get(b.item) ?? 0));
+  return outcomesOf(unique, await applyStatement(db, unique));
 }
 
-/** What one apply statement did: the events it claimed, the orders it moved, the orders it saw. */
+/** What the apply statement did: the events it claimed, the orders it moved, the orders it saw. */
 interface Applied {
   claimed: Set<string>;
   /** The status each moved order now has, by order id. */
@@ -84,14 +68,12 @@ interface Applied {
 }
 
 /**
- * The apply statement for `items` (distinct events). With `park: false` it claims only the events
- * whose orders exist; with `park: true` it claims all of them and parks the results of orders that do
- * not. The move applies each order's first claimed verdict, in the order given.
+ * The apply statement for `items` (distinct events): it claims them in the inbox, applies each
+ * order's first claimed verdict (in the order given) and parks the claimed results of unknown orders.
  */
 async function applyStatement(
   db: SqlExecutor,
   items: readonly ReservationResultItem[],
-  options: { park: boolean },
 ): Promise<Applied> {
   const decisions = items.map((item) => decisionOf(item.event));
   const prices = items.flatMap((item, index) => {
@@ -115,7 +97,7 @@ async function applyStatement(
      ), "stored" AS (
        SELECT "id", "status" FROM "orders" WHERE "id" IN (SELECT "order_id" FROM "input")
      ), "claimed" AS (
-       ${inboxClaimFrom(`"input" WHERE $14::boolean OR "order_id" IN (SELECT "id" FROM "stored")`)}
+       ${inboxClaimFrom('"input"')}
      ), "first" AS (
        SELECT DISTINCT ON (i."order_id") i.*
          FROM "input" AS i JOIN "claimed" AS c ON c."event_id" = i."event_id"
@@ -129,7 +111,7 @@ async function applyStatement(
        RETURNING o."id", o."status"
      ), "priced" AS (
        UPDATE "order_lines" AS l SET "unit_price_cents" = p."cents"
-         FROM unnest($15::uuid[], $16::text[], $17::bigint[]) AS p("event_id", "sku", "cents")
+         FROM unnest($14::uuid[], $15::text[], $16::bigint[]) AS p("event_id", "sku", "cents")
          JOIN "first" AS f ON f."event_id" = p."event_id"
         WHERE l."order_id" = f."order_id" AND l."sku" = p."sku"
           AND f."order_id" IN (SELECT "id" FROM "moved" WHERE "status" = 'CONFIRMED')
@@ -158,8 +140,7 @@ async function applyStatement(
     decisions.map((decision) => decision.decidedAt.toISOString()),
     items.map((item) => item.event.data.mode),
     // The whole event is kept with a parked result, so a stranded reservation can be looked into.
-    items.map((item) => (options.park ? JSON.stringify(item.event) : null)),
-    options.park,
+    items.map((item) => JSON.stringify(item.event)),
     prices.map((price) => price.eventId),
     prices.map((price) => price.sku),
     prices.map((price) => price.cents),

@@ -1,19 +1,16 @@
 import type { topics } from '@retail-streams/contracts';
 import type { Logger } from '@retail-streams/service-kit';
-import type {
-  EventBatchHandler,
-  SqlExecutor,
-  TransactionalClient,
-} from '@retail-streams/streaming-client';
+import type { EventBatchHandler, SqlExecutor } from '@retail-streams/streaming-client';
 import { applyReservationResults } from './apply-reservation-result.ts';
 
 /**
- * Consumes `inventory.reservation-result` a fetched batch at a time. Each event is recorded in the
- * inbox in the statement that applies it (see `applyReservationResults`), so a redelivered event
- * (after a crash or a rebalance) is recognised and changes nothing. `db` is the service's SqlClient.
+ * Consumes `inventory.reservation-result` a fetched batch at a time, in one statement per batch (see
+ * `applyReservationResults`): each event is recorded in the inbox in the statement that applies it,
+ * so a redelivered event (after a crash or a rebalance) is recognised and changes nothing. `db` is
+ * the service's SqlClient.
  */
 export function reservationResultHandler(
-  db: TransactionalClient<SqlExecutor>,
+  db: SqlExecutor,
   logger: Logger,
 ): EventBatchHandler<typeof topics.reservationResult> {
   return async (items) => {
