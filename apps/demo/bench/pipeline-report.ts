@@ -4,7 +4,7 @@ import { formatTable } from '../src/format/table.ts';
 import type { PipelineResults, SeriesResult, StepResult } from './bench-results.ts';
 import { kbToMb } from './bench-results.ts';
 import { encodeResults } from './results-json.ts';
-import { LATE_MS, SLO, formatMsShort } from './step-figures.ts';
+import { ANALYTICS_LAG_SAMPLE_MS, LATE_MS, SLO, formatMsShort } from './step-figures.ts';
 import type { PathFigures } from './step-figures.ts';
 
 const ms = formatMsShort;
@@ -233,7 +233,7 @@ function seriesSection(series: SeriesResult): string {
       '### Analytics keeps up',
       '',
       `${a.rate} orders/s for ${a.step.seconds} s (${a.rateNote}); groups ${a.groups.join(', ') || '(none found)'}. ` +
-        `Lag sampled every 5 s: ${(a.step.lagSamples ?? [])
+        `Lag sampled every ${ANALYTICS_LAG_SAMPLE_MS / 1000} s: ${(a.step.lagSamples ?? [])
           .map((s) => String(a.groups.reduce((n, g) => n + (s.lag[g] ?? 0), 0)))
           .join(', ')}; ` +
         `trend ${a.slopePerSecond} records/s; ${a.lagAfterDrain} behind within ${SLO.lagDrainMs / 1000} s of the end: **${a.met ? 'keeps up' : 'falls behind'}**. ` +
@@ -294,7 +294,7 @@ function method(idleSeconds: number): string {
   ${SLO.lagDrainMs / 1000} s of the step's end (and the generator on schedule). The highest step meeting it is the series'
   sustained rate. After two steps in a row miss it, higher steps are skipped (\`--all-steps\` runs them).
 - **Analytics keeps up**: at the async series' sustained rate for 60 s, the analytics group's lag
-  sampled every 5 s; it keeps up when the least-squares trend is below 1 % of the order rate and the
+  sampled every ${ANALYTICS_LAG_SAMPLE_MS / 1000} s; it keeps up when the least-squares trend is below 1 % of the order rate and the
   lag is 0 ${SLO.lagDrainMs / 1000} s after the end.
 - **Warm starts**: the stack's processes keep their type-stripped sources in Node's compile cache
   (\`node_modules/.cache/node-compile\`); without it every process also loads the TypeScript

@@ -14,6 +14,7 @@ import { startStackUnderTest, tail } from './stack-under-test.ts';
 import type { StackUnderTest } from './stack-under-test.ts';
 import {
   SLO,
+  ANALYTICS_LAG_SAMPLE_MS,
   analyticsKeepsUp,
   formatMsShort,
   lateness,
@@ -240,7 +241,7 @@ class StepRunner {
       seconds,
       syncRatio,
       `analytics check: ${rate} orders/s for ${seconds} s`,
-      5000,
+      ANALYTICS_LAG_SAMPLE_MS,
     );
     const groups = Object.keys(step.lagAfterDrain).filter((g) => g.startsWith('analytics'));
     const samples = (step.lagSamples ?? []).map((sample) => ({
