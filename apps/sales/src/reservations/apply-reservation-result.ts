@@ -1,5 +1,6 @@
 import type { EventOf, topics } from '@retail-streams/contracts';
 import {
+  firstOfEachEvent,
   inboxClaimFrom,
   type RecordContext,
   type SqlExecutor,
@@ -170,16 +171,6 @@ function outcomesOf(items: readonly ReservationResultItem[], applied: Applied): 
       const verdict = decisionOf(item.event).status;
       return { item, outcome: stored === verdict ? 'already-decided' : 'conflicting' };
     });
-}
-
-/** One item per event id (the first), as the inbox counts them: PostgreSQL prints uuids lower case. */
-function firstOfEachEvent(items: readonly ReservationResultItem[]): ReservationResultItem[] {
-  const first = new Map<string, ReservationResultItem>();
-  for (const item of items) {
-    const id = item.event.id.toLowerCase();
-    if (!first.has(id)) first.set(id, item);
-  }
-  return [...first.values()];
 }
 
 function orderIdOf(item: ReservationResultItem): string {

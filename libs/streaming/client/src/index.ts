@@ -40,7 +40,13 @@ export { defaultRetryPolicy, type RetryPolicy } from './consumer/retry-policy.ts
 export type { PartitionLag } from './lag/consumer-lag.ts';
 export { silentLogger, type Logger } from './logger.ts';
 export { GroupCommit, type GroupCommitOptions } from './group-commit/group-commit.ts';
-export { inboxClaimFrom, processBatchOnce, processOnce, type InboxOutcome } from './inbox/inbox.ts';
+export {
+  firstOfEachEvent,
+  inboxClaimFrom,
+  processBatchOnce,
+  processOnce,
+  type InboxOutcome,
+} from './inbox/inbox.ts';
 export { replicationFactorFor } from './provisioning/replication-factor.ts';
 export { OutboxRelay, type OutboxRelayOptions } from './outbox/outbox-relay.ts';
 export {

@@ -60,18 +60,28 @@ export function inboxClaimFrom(source: string): string {
      RETURNING "event_id"`;
 }
 
+/**
+ * One item per event id, the first of each, as the inbox counts events: ids compared in lower case,
+ * as PostgreSQL prints uuids. What a statement claiming with `inboxClaimFrom` should be given.
+ */
+export function firstOfEachEvent<Item extends { event: { id: string } }>(
+  items: readonly Item[],
+): Item[] {
+  const first = new Map<string, Item>();
+  for (const item of items) {
+    const id = item.event.id.toLowerCase();
+    if (!first.has(id)) first.set(id, item);
+  }
+  return [...first.values()];
+}
+
 /** Inserts the inbox rows of `items`; returns the items whose event ids were not there yet. */
 async function claimInbox<Item extends { event: { id: string }; context: InboxPosition }>(
   tx: SqlExecutor,
   items: readonly Item[],
 ): Promise<Item[]> {
-  const firstOfEach = new Map<string, Item>();
-  for (const item of items) {
-    const id = item.event.id.toLowerCase();
-    if (!firstOfEach.has(id)) firstOfEach.set(id, item);
-  }
-  if (firstOfEach.size === 0) return [];
-  const unique = [...firstOfEach.values()];
+  const unique = firstOfEachEvent(items);
+  if (unique.length === 0) return [];
   const claimed = await tx.$queryRawUnsafe<{ event_id: string }[]>(
     `INSERT INTO "${inboxTable}" ("consumer_group", "event_id", "topic", "partition", "offset")
      SELECT * FROM unnest($1::text[], $2::uuid[], $3::text[], $4::int[], $5::bigint[])
